@@ -1,0 +1,5 @@
+//! Planning computations over the harmonised model; pure functions, no I/O.
+//!
+//! **Invariant:** nothing in `analysis` reads or writes files or prints.
+
+pub mod disaggregation;

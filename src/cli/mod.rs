@@ -1,0 +1,110 @@
+//! The command line: argument parsing, terminal output and exit codes. The only module that
+//! uses clap, anyhow and stdout/stderr.
+//!
+//! Exit codes (as ripgrep): 0 success, 1 the data has problems, 2 usage or I/O error.
+
+mod progress;
+mod sample;
+mod schema;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// pave — service and facility network planning (palveluverkkosuunnittelu).
+///
+/// Reads each city's own files through a city profile into one harmonised model
+/// (facilities / toimipaikat, premises / tilat, demand areas, population and forecasts),
+/// checks them, and exports them for QGIS and analysis.
+///
+/// Start with the bundled sample data:
+///
+///   pave validate sample-data/*/profile.toml
+///
+///   pave model export sample-data/*/profile.toml --out out/model
+#[derive(Debug, Parser)]
+#[command(name = "pave", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// Hide progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check one or more cities' data against their profiles and list every problem.
+    ///
+    /// Reads everything a city profile names, converts it into the harmonised model and
+    /// checks types, codes, coordinates (inside Finland after transformation, inside the city
+    /// boundary), polygons, duplicate ids, references (facility → premises, population →
+    /// area), capacities (> 0) and years (inside the profile's observed / forecast ranges).
+    ///
+    /// Prints a summary per city and all problems, each naming file, row or feature, field,
+    /// value and what was expected. Exit status: 0 clean (warnings allowed), 1 data
+    /// problems, 2 usage error.
+    Validate(validate::ValidateArgs),
+    /// Work with the harmonised model.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Write the JSON Schemas of the profile and input tables (into schemas/ by default).
+    Schema(schema::SchemaArgs),
+    /// Regenerate the SYNTHETIC parts of the bundled sample data (deterministic, seeded).
+    Sample(sample::SampleArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// Export one or several cities as one harmonised model: GeoPackage + Parquet, EPSG:3067.
+    ///
+    /// Writes DIR/model.gpkg with layers facilities, premises, demand_areas, population,
+    /// districts and service_types, and one (Geo)Parquet file per layer. Refuses to write
+    /// anything when the data has errors (run `pave validate` to see them).
+    Export(validate::ExportArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    if let Some(n) = cli.threads {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    let bar = progress::Bar::new(cli.quiet);
+    let result = match cli.command {
+        Command::Validate(args) => validate::run_validate(&args, &bar),
+        Command::Model(ModelCommand::Export(args)) => validate::run_export(&args, &bar),
+        Command::Schema(args) => schema::run(&args),
+        Command::Sample(args) => sample::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("pave: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Paths helper shared by subcommands.
+fn display(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+#[allow(dead_code)]
+fn _paths(_: PathBuf) {}

@@ -1,0 +1,243 @@
+//! Cell-level conversions shared by the entity loaders: typed values, codes, coordinates.
+//!
+//! Every conversion that fails records a [`Problem`] naming file, row, field and value.
+
+use crate::io::crs::{Crs, Transform};
+use crate::io::table::{Cell, Table};
+use crate::model::validate::in_finland;
+use crate::model::{Problem, ProblemKind, Problems};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Reads cells of one table, recording problems.
+pub struct Cx<'a> {
+    /// The table.
+    pub table: &'a Table,
+    /// Where problems go.
+    pub problems: &'a mut Problems,
+}
+
+impl Cx<'_> {
+    /// A problem at `row` of this table.
+    pub fn problem(&self, kind: ProblemKind, row: usize, expected: impl Into<String>) -> Problem {
+        Problem::error(kind, Some(self.table.path.clone()), self.table.location(row), expected)
+    }
+
+    /// Records a problem at `row` for `field` with `value`.
+    pub fn report(&mut self, kind: ProblemKind, row: usize, field: &str, value: &str, expected: impl Into<String>) {
+        let mut p = self.problem(kind, row, expected).field(field);
+        if !value.is_empty() {
+            p = p.value(value);
+        }
+        self.problems.push(p);
+    }
+
+    /// Index of a required column; records a missing-column problem when absent.
+    pub fn column(&mut self, name: &str, purpose: &str) -> Option<usize> {
+        let found = self.table.column_index(name);
+        if found.is_none() {
+            let mut expected = format!("a column '{name}' ({purpose}); the file has: {}", self.table.names.join(", "));
+            if self.table.names.len() == 1 && self.table.names[0].contains([';', ',', '\t']) {
+                expected.push_str(" — one column whose name contains a separator: is the CSV delimiter declared right (csv.delimiter)?");
+            }
+            self.problems.push(Problem::error(ProblemKind::MissingColumn, Some(self.table.path.clone()), crate::model::Location::File, expected));
+        }
+        found
+    }
+
+    /// Index of an optional column named in the profile (`None` if not configured); a
+    /// configured but absent column is a problem.
+    pub fn optional_column(&mut self, name: Option<&String>, purpose: &str) -> Result<Option<usize>, ()> {
+        match name {
+            None => Ok(None),
+            Some(n) => self.column(n, purpose).map(Some).ok_or(()),
+        }
+    }
+
+    /// The cell at (`col`, `row`).
+    pub fn cell(&self, col: usize, row: usize) -> Cell<'_> {
+        self.table.columns[col].cell(row)
+    }
+
+    /// Text of a cell (numbers formatted), `None` when empty.
+    pub fn text(&self, col: Option<usize>, row: usize) -> Option<String> {
+        match self.cell(col?, row) {
+            Cell::Null => None,
+            Cell::Text(s) => Some(s.to_owned()),
+            Cell::Int(i) => Some(i.to_string()),
+            Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{f:.0}")),
+            Cell::Float(f) => Some(f.to_string()),
+        }
+    }
+
+    /// A required text cell; records a missing-value problem when empty.
+    pub fn required_text(&mut self, col: usize, row: usize, field: &str) -> Option<String> {
+        let v = self.text(Some(col), row);
+        if v.is_none() {
+            let name = self.table.names[col].clone();
+            self.report(ProblemKind::MissingValue, row, &name, "", format!("a value for {field}"));
+        }
+        v
+    }
+
+    /// A finite number, honouring the table's decimal comma; `None` when empty or bad.
+    pub fn number(&mut self, col: Option<usize>, row: usize) -> Option<f64> {
+        let col = col?;
+        let name = &self.table.names[col];
+        let v = match self.cell(col, row) {
+            Cell::Null => return None,
+            Cell::Int(i) => i as f64,
+            Cell::Float(f) => f,
+            Cell::Text(s) => match parse_number(s, self.table.decimal_comma) {
+                Ok(v) => v,
+                Err(expected) => {
+                    let (name, s) = (name.clone(), s.to_owned());
+                    self.report(ProblemKind::Parse, row, &name, &s, expected);
+                    return None;
+                }
+            },
+        };
+        if !v.is_finite() {
+            let name = name.clone();
+            self.report(ProblemKind::NotFinite, row, &name, &v.to_string(), "a finite number (not NaN or infinity)");
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A whole number in `lo..=hi`; records a problem otherwise.
+    pub fn whole(&mut self, col: Option<usize>, row: usize, lo: i64, hi: i64, what: &str) -> Option<i64> {
+        let v = self.number(col, row)?;
+        let name = self.table.names[col?].clone();
+        if v.fract() != 0.0 {
+            self.report(ProblemKind::Parse, row, &name, &v.to_string(), format!("a whole number ({what})"));
+            return None;
+        }
+        let i = v as i64;
+        if i < lo || i > hi {
+            self.report(ProblemKind::OutOfRange, row, &name, &i.to_string(), format!("{what} between {lo} and {hi}"));
+            return None;
+        }
+        Some(i)
+    }
+
+    /// Maps a city code through `map` (or accepts a harmonised code) into `T`.
+    pub fn code<T: FromStr>(&mut self, value: &str, map: &BTreeMap<String, String>, row: usize, field: &str, list: &str, expected: &str) -> Option<T> {
+        let mapped = map.get(value).map(String::as_str).unwrap_or(value);
+        match mapped.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let known: Vec<&str> = map.keys().map(String::as_str).collect();
+                let hint = if known.is_empty() { String::new() } else { format!(" or a city code listed in [codes.{list}] ({})", known.join(", ")) };
+                self.report(ProblemKind::UnknownCode, row, field, value, format!("a {list} code: {expected}{hint}"));
+                None
+            }
+        }
+    }
+}
+
+/// Parses a number written with a decimal point, or a decimal comma when `decimal_comma`.
+pub fn parse_number(s: &str, decimal_comma: bool) -> Result<f64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    if lower == "nan" || lower.contains("inf") {
+        return Ok(if lower == "nan" { f64::NAN } else { f64::INFINITY });
+    }
+    if decimal_comma {
+        let cleaned: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect::<String>().replace(',', ".");
+        cleaned.parse().map_err(|_| "a number with a decimal comma, e.g. 1234,5".to_owned())
+    } else {
+        t.parse().map_err(|_| {
+            if t.contains(',') {
+                "a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned()
+            } else {
+                "a number".to_owned()
+            }
+        })
+    }
+}
+
+/// Looks up a supported CRS or explains which are supported.
+pub fn crs(epsg: u32) -> Result<Crs, String> {
+    Crs::from_epsg(epsg).ok_or_else(|| format!("a supported coordinate system: EPSG:{epsg} is unknown; pave reads 3067 (TM35FIN), 3873–3885 (GK19–GK31, e.g. 3879 Helsinki, 3877 Turku, 3881 Kuopio), 4326 and 4258"))
+}
+
+/// Transforms a point into EPSG:3067 and checks it lies in Finland, explaining likely
+/// CRS mistakes (degrees as metres, swapped axes, a missing or extra GK zone prefix).
+pub fn to_internal(from: Crs, x: f64, y: f64) -> Result<(f64, f64), (ProblemKind, String)> {
+    if !x.is_finite() || !y.is_finite() {
+        return Err((ProblemKind::NotFinite, "finite coordinates (not NaN or infinity)".into()));
+    }
+    let t = Transform::to_internal(from);
+    let (ix, iy) = t.apply(x, y);
+    if in_finland(ix, iy) {
+        return Ok((ix, iy));
+    }
+    let epsg = from.epsg();
+    let hint = if !from.is_geographic() && x.abs() <= 180.0 && y.abs() <= 90.0 {
+        Some(format!("coordinates in metres for EPSG:{epsg}, but ({x}, {y}) look like degrees (longitude, latitude): declare crs = 4326"))
+    } else if from.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
+        Some(format!("longitude/latitude degrees for EPSG:{epsg}, but ({x}, {y}) look like metres: declare the projected CRS (3067 or the city's GK zone)"))
+    } else if {
+        let (sx, sy) = t.apply(y, x);
+        in_finland(sx, sy)
+    } {
+        Some(format!("x = easting and y = northing, but ({x}, {y}) look swapped: exchange the x and y columns"))
+    } else if epsg == 3067 && x > 1.0e7 {
+        Some(format!("a TM35FIN easting, but {x} has a GK zone prefix ({}): declare the city's GK CRS, e.g. crs = {}", (x / 1.0e6).floor(), 3873 + ((x / 1.0e6).floor() as u32).saturating_sub(19)))
+    } else if epsg != 3067 && !from.is_geographic() && (0.0..1.0e6).contains(&x) {
+        Some(format!("a GK easting with its zone prefix for EPSG:{epsg}, but {x} has none: these look like EPSG:3067 (TM35FIN) coordinates"))
+    } else {
+        None
+    };
+    Err(match hint {
+        Some(h) => (ProblemKind::WrongCrs, h),
+        None => (ProblemKind::OutsideFinland, format!("a point inside Finland; ({x}, {y}) in EPSG:{epsg} is at ({ix:.0}, {iy:.0}) in EPSG:3067, outside Finland")),
+    })
+}
+
+/// Parses an age band: `7`, `0-9`, `0–9`, `65+`, `65-`, `100+` (100 means 100 and older).
+pub fn parse_age_band(s: &str) -> Option<(u8, u8)> {
+    let t = s.trim().replace(['–', '—'], "-");
+    let open = crate::model::population::OPEN_AGE;
+    if let Some(lo) = t.strip_suffix('+').or_else(|| t.strip_suffix('-')) {
+        let lo: u8 = lo.trim().parse().ok()?;
+        return (lo <= open).then_some((lo, open));
+    }
+    if let Some((a, b)) = t.split_once('-') {
+        let (a, b): (u8, u8) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        return (a <= b && b <= open).then_some((a, b));
+    }
+    let a: u8 = t.parse().ok()?;
+    (a <= open).then_some((a, a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_bands() {
+        assert_eq!(parse_number("1 234,5", true), Ok(1234.5));
+        assert!(parse_number("1,5", false).unwrap_err().contains("decimal comma"));
+        assert!(parse_number("NaN", false).unwrap().is_nan());
+        assert_eq!(parse_age_band("0–9"), Some((0, 9)));
+        assert_eq!(parse_age_band("65+"), Some((65, 100)));
+        assert_eq!(parse_age_band("7"), Some((7, 7)));
+        assert_eq!(parse_age_band("9-3"), None);
+    }
+
+    #[test]
+    fn crs_mistakes_are_explained() {
+        let gk25 = Crs::from_epsg(3879).unwrap();
+        let tm35 = Crs::from_epsg(3067).unwrap();
+        let wgs = Crs::from_epsg(4326).unwrap();
+        assert!(to_internal(gk25, 25_497_347.6, 6_672_952.2).is_ok());
+        assert!(to_internal(gk25, 24.95, 60.17).unwrap_err().1.contains("degrees"));
+        assert!(to_internal(wgs, 60.17, 24.95).unwrap_err().1.contains("swapped"));
+        assert!(to_internal(wgs, 386_376.0, 6_672_043.0).unwrap_err().1.contains("metres"));
+        assert!(to_internal(tm35, 25_497_347.6, 6_672_952.2).unwrap_err().1.contains("3879"));
+        assert!(to_internal(gk25, 386_376.0, 6_672_043.0).unwrap_err().1.contains("3067"));
+        assert_eq!(to_internal(wgs, 18.07, 59.33).unwrap_err().0, ProblemKind::OutsideFinland);
+    }
+}

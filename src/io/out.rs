@@ -1,0 +1,101 @@
+//! The table shape every writer takes: named typed columns and optional geometry.
+
+use geo::Geometry;
+
+/// One output column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutColumn {
+    /// Text values.
+    Text(Vec<Option<String>>),
+    /// Integer values.
+    Int(Vec<Option<i64>>),
+    /// Floating-point values.
+    Float(Vec<Option<f64>>),
+}
+
+impl OutColumn {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            OutColumn::Text(v) => v.len(),
+            OutColumn::Int(v) => v.len(),
+            OutColumn::Float(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Geometry type of an output layer, as GeoPackage names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeometryKind {
+    /// Points.
+    Point,
+    /// Line strings.
+    LineString,
+    /// Multi-polygons.
+    MultiPolygon,
+}
+
+impl GeometryKind {
+    /// The GeoPackage / OGC type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            GeometryKind::Point => "POINT",
+            GeometryKind::LineString => "LINESTRING",
+            GeometryKind::MultiPolygon => "MULTIPOLYGON",
+        }
+    }
+}
+
+/// Geometry of an output table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutGeometry {
+    /// Geometry type of every row.
+    pub kind: GeometryKind,
+    /// EPSG code of the coordinates.
+    pub epsg: u32,
+    /// One geometry per row.
+    pub values: Vec<Option<Geometry<f64>>>,
+}
+
+/// A table to write: a layer of a GeoPackage, a Parquet file or a CSV file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutTable {
+    /// Layer or table name.
+    pub name: String,
+    /// Columns in order.
+    pub columns: Vec<(String, OutColumn)>,
+    /// Geometry, for spatial layers.
+    pub geometry: Option<OutGeometry>,
+}
+
+impl OutTable {
+    /// An empty table called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        OutTable { name: name.into(), columns: Vec::new(), geometry: None }
+    }
+
+    /// Adds a column.
+    pub fn with(mut self, name: impl Into<String>, column: OutColumn) -> Self {
+        self.columns.push((name.into(), column));
+        self
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.columns
+            .first()
+            .map(|(_, c)| c.len())
+            .or_else(|| self.geometry.as_ref().map(|g| g.values.len()))
+            .unwrap_or(0)
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
