@@ -219,14 +219,19 @@ fn timestamp() -> String {
 
 /// Writes `layers` into a new GeoPackage at `path`, atomically.
 pub fn write(path: &Path, layers: &[OutTable]) -> Result<(), WriteError> {
+    write_at(path, layers, &timestamp())
+}
+
+/// As [`write`], with a fixed `last_change` time (RFC 3339, UTC) for reproducible files.
+pub fn write_at(path: &Path, layers: &[OutTable], last_change: &str) -> Result<(), WriteError> {
     atomic::write_with(path, |tmp| {
         let conn = Connection::open(tmp).map_err(|e| WriteError::new(path, e))?;
-        write_into(&conn, layers).map_err(|e| WriteError::new(path, e))?;
+        write_into(&conn, layers, last_change).map_err(|e| WriteError::new(path, e))?;
         conn.close().map_err(|(_, e)| WriteError::new(path, e))
     })
 }
 
-fn write_into(conn: &Connection, layers: &[OutTable]) -> rusqlite::Result<()> {
+fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA application_id = 1196444487; PRAGMA user_version = 10400; PRAGMA journal_mode = OFF;
          BEGIN;
@@ -253,7 +258,6 @@ fn write_into(conn: &Connection, layers: &[OutTable]) -> rusqlite::Result<()> {
         let (name, wkt) = srs_definition(epsg).ok_or_else(|| rusqlite::Error::InvalidParameterName(format!("unsupported EPSG:{epsg}")))?;
         conn.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, NULL)", params![name, epsg, wkt])?;
     }
-    let now = timestamp();
     for layer in layers {
         let mut defs = vec!["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL".to_owned()];
         if let Some(g) = &layer.geometry {

@@ -182,8 +182,8 @@ impl Default for DistrictColumns {
             code: "code".into(),
             level: "level".into(),
             name_fi: "name_fi".into(),
-            name_sv: Some("name_sv".into()),
-            parent: Some("parent".into()),
+            name_sv: None,
+            parent: None,
         }
     }
 }
@@ -324,14 +324,14 @@ impl Default for PremisesColumns {
     fn default() -> Self {
         PremisesColumns {
             id: "id".into(),
-            building_id: Some("building_id".into()),
-            address: Some("address".into()),
-            floor_area_m2: Some("floor_area_m2".into()),
-            condition_class: Some("condition_class".into()),
-            annual_cost_eur: Some("annual_cost_eur".into()),
-            repair_debt_eur: Some("repair_debt_eur".into()),
-            tenure: Some("tenure".into()),
-            lease_end_year: Some("lease_end_year".into()),
+            building_id: None,
+            address: None,
+            floor_area_m2: None,
+            condition_class: None,
+            annual_cost_eur: None,
+            repair_debt_eur: None,
+            tenure: None,
+            lease_end_year: None,
         }
     }
 }
@@ -368,6 +368,22 @@ pub struct DemandAreaSource {
     /// Column names.
     #[serde(default)]
     pub columns: DemandAreaColumns,
+    /// A key table giving each area its district codes, when the area file has none.
+    pub district_lookup: Option<DistrictLookup>,
+}
+
+/// A key table from area id to district codes (e.g. a grid-cell → osa-alue key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictLookup {
+    /// File, relative to the profile.
+    pub path: String,
+    /// CSV dialect of this file, if it differs from the profile's.
+    pub csv: Option<CsvDialect>,
+    /// Column holding the area id.
+    pub id: String,
+    /// District code columns by level name.
+    pub districts: BTreeMap<String, String>,
 }
 
 /// Column names of a demand-area file.

@@ -2,7 +2,8 @@
 
 use super::cells::{Cx, crs, to_internal};
 use crate::model::demand::grid;
-use crate::model::profile::{DemandAreaSource, GeometryFrom};
+use crate::model::profile::{DemandAreaSource, DistrictLookup, GeometryFrom};
+use std::collections::HashMap;
 use crate::model::{DemandArea, DemandAreaId, DistrictCode, Origin, ProblemKind};
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
@@ -15,14 +16,14 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
         district_cols.push((level.clone(), i));
     }
     if src.geometry == GeometryFrom::Layer && cx.table.geometry.is_none() {
-        cx.problems.push(cx.problem(ProblemKind::Profile, 0, "polygons: this file has no geometry; use a GeoPackage / GeoJSON layer or `geometry = \"inspire_id\"` for grid ids").field("geometry"));
+        cx.problems.push(cx.file_problem(ProblemKind::Profile, "polygons: this file has no geometry; use a GeoPackage / GeoJSON layer or `geometry = \"inspire_id\"` for grid ids").field("geometry"));
         return vec![];
     }
     let epsg = cx.table.crs.or(src.crs).unwrap_or(default_crs);
     let from = match crs(epsg) {
         Ok(c) => c,
         Err(msg) => {
-            cx.problems.push(cx.problem(ProblemKind::WrongCrs, 0, msg).field("crs").value(epsg.to_string()));
+            cx.problems.push(cx.file_problem(ProblemKind::WrongCrs, msg).field("crs").value(epsg.to_string()));
             return vec![];
         }
     };
@@ -91,4 +92,41 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
         });
     }
     out
+}
+
+/// Gives `areas` their district codes from a key table; keys for unknown areas and areas
+/// without a key are problems.
+pub fn apply_lookup(cx: &mut Cx<'_>, lookup: &DistrictLookup, areas: &mut [DemandArea], _source: u16) {
+    let Some(id_col) = cx.column(&lookup.id, "area id") else { return };
+    let mut cols = Vec::new();
+    for (level, column) in &lookup.districts {
+        let Some(i) = cx.column(column, "district code") else { return };
+        cols.push((level.clone(), i));
+    }
+    let index: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
+    let mut keyed = vec![false; areas.len()];
+    for row in 0..cx.table.len {
+        let Some(id) = cx.required_text(id_col, row, "the area id") else { continue };
+        let Some(&i) = index.get(&id) else {
+            let name = cx.table.names[id_col].clone();
+            cx.report(ProblemKind::MissingReference, row, &name, &id, "the id of a demand area of the area file");
+            continue;
+        };
+        if keyed[i] {
+            let name = cx.table.names[id_col].clone();
+            cx.report(ProblemKind::DuplicateId, row, &name, &id, "one key row per area");
+            continue;
+        }
+        keyed[i] = true;
+        for (level, col) in &cols {
+            if let Some(code) = cx.text(Some(*col), row) {
+                areas[i].districts.insert(level.clone(), DistrictCode(code));
+            }
+        }
+    }
+    let missing: Vec<&str> = areas.iter().zip(&keyed).filter(|(_, k)| !**k).map(|(a, _)| a.id.as_str()).collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).copied().collect();
+        cx.problems.push(cx.file_problem(ProblemKind::MissingReference, format!("a key row for every demand area; {} have none: {}{}", missing.len(), shown.join(", "), if missing.len() > 10 { ", …" } else { "" })).field(lookup.id.clone()));
+    }
 }

@@ -23,6 +23,11 @@ impl Cx<'_> {
         Problem::error(kind, Some(self.table.path.clone()), self.table.location(row), expected)
     }
 
+    /// A problem about the file as a whole (configuration, missing keys).
+    pub fn file_problem(&self, kind: ProblemKind, expected: impl Into<String>) -> Problem {
+        Problem::error(kind, Some(self.table.path.clone()), crate::model::Location::File, expected)
+    }
+
     /// Records a problem at `row` for `field` with `value`.
     pub fn report(&mut self, kind: ProblemKind, row: usize, field: &str, value: &str, expected: impl Into<String>) {
         let mut p = self.problem(kind, row, expected).field(field);

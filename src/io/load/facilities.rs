@@ -29,7 +29,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
     let mut lang_cols = Vec::new();
     for (lang, column) in &c.capacity_by_language {
         let Ok(l) = lang.parse::<Language>() else {
-            cx.problems.push(cx.problem(ProblemKind::Profile, 0, format!("capacity_by_language keys must be harmonised languages ({})", Language::expected())).field(lang.clone()));
+            cx.problems.push(cx.file_problem(ProblemKind::Profile, format!("capacity_by_language keys must be harmonised languages ({})", Language::expected())).field(lang.clone()));
             return (vec![], 0);
         };
         let Some(i) = cx.column(column, "places by language") else { return (vec![], 0) };
@@ -54,7 +54,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
     let from = match crs(epsg) {
         Ok(c) => c,
         Err(msg) => {
-            cx.problems.push(cx.problem(ProblemKind::WrongCrs, 0, msg).field("crs").value(epsg.to_string()));
+            cx.problems.push(cx.file_problem(ProblemKind::WrongCrs, msg).field("crs").value(epsg.to_string()));
             return (vec![], 0);
         }
     };
@@ -66,24 +66,30 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
     let mut skipped = 0;
     for row in 0..cx.table.len {
         let origin = Some(Origin { source, location: cx.table.location(row) });
-        let Some(id) = cx.required_text(id_col, row, "the unit id") else { continue };
-        let Some(name_fi) = cx.required_text(name_col, row, "the Finnish name") else { continue };
-        // Service type: column through the code map, or the default.
+        // Service type first: rows mapped to `skip` are left out without further checks.
         let raw_type = cx.text(type_col, row).or_else(|| src.defaults.service_type.clone());
-        let Some(raw_type) = raw_type else {
-            cx.report(ProblemKind::MissingValue, row, c.service_type.as_deref().unwrap_or("service_type"), "", "a service type (or defaults.service_type in the profile)");
-            continue;
-        };
-        let mapped = codes.service_type.get(&raw_type).cloned().unwrap_or_else(|| raw_type.clone());
-        if mapped == "skip" {
+        let mapped = raw_type.as_ref().map(|t| codes.service_type.get(t).cloned().unwrap_or_else(|| t.clone()));
+        if mapped.as_deref() == Some("skip") {
             skipped += 1;
             continue;
         }
-        if service::lookup(&mapped).is_none() {
-            let known: Vec<String> = service::catalogue().into_iter().map(|s| s.code).collect();
-            let field = c.service_type.clone().unwrap_or_else(|| "service_type".into());
-            cx.report(ProblemKind::UnknownCode, row, &field, &raw_type, format!("a service type: {} or a city code in [codes.service_type] (or `skip`)", known.join(", ")));
-            continue;
+        // Every other field is checked so that one pass reports all of a row's problems.
+        let mut ok = true;
+        let id = cx.required_text(id_col, row, "the unit id");
+        let name_fi = cx.required_text(name_col, row, "the Finnish name");
+        ok &= id.is_some() && name_fi.is_some();
+        let field = c.service_type.clone().unwrap_or_else(|| "service_type".into());
+        match (&raw_type, &mapped) {
+            (None, _) => {
+                cx.report(ProblemKind::MissingValue, row, &field, "", "a service type (or defaults.service_type in the profile)");
+                ok = false;
+            }
+            (Some(raw), Some(m)) if service::lookup(m).is_none() => {
+                let known: Vec<String> = service::catalogue().into_iter().map(|s| s.code).collect();
+                cx.report(ProblemKind::UnknownCode, row, &field, raw, format!("a service type: {} or a city code in [codes.service_type] (or `skip`)", known.join(", ")));
+                ok = false;
+            }
+            _ => {}
         }
         // Location.
         let point = match (&cx.table.geometry, x_col, y_col) {
@@ -106,7 +112,8 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
                     (Some(x), Some(y)) => Some((x, y)),
                     _ => {
                         if cx.text(Some(xc), row).is_none() || cx.text(Some(yc), row).is_none() {
-                            cx.report(ProblemKind::MissingValue, row, &cx.table.names[xc].clone(), "", "both coordinates");
+                            let name = cx.table.names[xc].clone();
+                            cx.report(ProblemKind::MissingValue, row, &name, "", "both coordinates");
                         }
                         None
                     }
@@ -114,35 +121,35 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
             }
             _ => None,
         };
-        let Some((sx, sy)) = point else { continue };
-        let (x, y) = match to_internal(from, sx, sy) {
-            Ok(p) => p,
-            Err((kind, msg)) => {
-                cx.report(kind, row, "coordinates", &format!("{sx}, {sy}"), msg);
-                continue;
-            }
+        let location = match point {
+            None => None,
+            Some((sx, sy)) => match to_internal(from, sx, sy) {
+                Ok(p) => Some(p),
+                Err((kind, msg)) => {
+                    cx.report(kind, row, "coordinates", &format!("{sx}, {sy}"), msg);
+                    None
+                }
+            },
         };
+        ok &= location.is_some();
         // Languages.
         let languages = match lang_col {
             Some(col) => match cx.text(Some(col), row) {
                 None => {
                     let name = cx.table.names[col].clone();
                     cx.report(ProblemKind::MissingValue, row, &name, "", "at least one service language");
-                    continue;
+                    ok = false;
+                    vec![]
                 }
                 Some(text) => {
                     let name = cx.table.names[col].clone();
                     let mut ls = Vec::new();
-                    let mut bad = false;
                     for part in text.split([',', '/', ';', '+']).map(str::trim).filter(|p| !p.is_empty()) {
                         match cx.code::<Language>(part, &codes.language, row, &name, "language", &Language::expected()) {
                             Some(l) if !ls.contains(&l) => ls.push(l),
                             Some(_) => {}
-                            None => bad = true,
+                            None => ok = false,
                         }
-                    }
-                    if bad {
-                        continue;
                     }
                     ls
                 }
@@ -151,7 +158,6 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
         };
         // Capacity.
         let mut capacity = Vec::new();
-        let mut bad = false;
         if let Some(col) = cap_col
             && cx.text(Some(col), row).is_some()
         {
@@ -160,30 +166,34 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
                 Some(p) => {
                     let name = cx.table.names[col].clone();
                     cx.report(ProblemKind::OutOfRange, row, &name, &p.to_string(), "capacity: a positive number of places (> 0)");
-                    bad = true;
+                    ok = false;
                 }
-                None => bad = true,
+                None => ok = false,
             }
         }
+        let mut language_places_given = false;
+        let mut language_places_bad = false;
         for &(lang, col) in &lang_cols {
             if cx.text(Some(col), row).is_none() {
                 continue;
             }
+            language_places_given = true;
             match cx.whole(Some(col), row, i64::MIN, i64::MAX, "places") {
                 Some(0) => {}
                 Some(p) if p > 0 && p <= i64::from(u32::MAX) => capacity.push(Capacity { language: Some(lang), places: p as u32 }),
                 Some(p) => {
                     let name = cx.table.names[col].clone();
                     cx.report(ProblemKind::OutOfRange, row, &name, &p.to_string(), format!("places in {lang}: a number ≥ 0"));
-                    bad = true;
+                    language_places_bad = true;
                 }
-                None => bad = true,
+                None => language_places_bad = true,
             }
         }
-        if !lang_cols.is_empty() && capacity.is_empty() && !bad && cap_col.is_none() {
+        ok &= !language_places_bad;
+        if language_places_given && capacity.is_empty() && !language_places_bad && cap_col.is_none() {
             let cols: Vec<String> = lang_cols.iter().map(|(_, c)| cx.table.names[*c].clone()).collect();
             cx.report(ProblemKind::OutOfRange, row, &cols.join("/"), "0", "capacity: at least one language with places > 0");
-            bad = true;
+            ok = false;
         }
         // Status, years, operator.
         let status = match cx.text(status_col, row).or_else(|| src.defaults.status.clone()) {
@@ -196,10 +206,11 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
         };
         let opening_year = cx.whole(open_col, row, 1800, 2100, "a year").map(|y| y as u16);
         let closing_year = cx.whole(close_col, row, 1800, 2100, "a year").map(|y| y as u16);
-        let (Some(status), Some(operator)) = (status, operator) else { continue };
-        if bad {
+        ok &= opening_year.is_some() || cx.text(open_col, row).is_none();
+        ok &= closing_year.is_some() || cx.text(close_col, row).is_none();
+        let (Some(id), Some(name_fi), Some(mapped), Some((x, y)), Some(status), Some(operator), true) = (id, name_fi, mapped, location, status, operator, ok) else {
             continue;
-        }
+        };
         let districts: BTreeMap<String, DistrictCode> = district_cols
             .iter()
             .filter_map(|(level, col)| cx.text(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))

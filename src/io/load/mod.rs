@@ -93,7 +93,14 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     for src in &profile.demand_areas {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
             let mut cx = cells::Cx { table: &table, problems };
-            data.demand_areas.extend(areas::convert(&mut cx, src, &city, profile.crs, source));
+            let mut converted = areas::convert(&mut cx, src, &city, profile.crs, source);
+            if let Some(lookup) = &src.district_lookup
+                && let Some((key, key_source)) = open(&mut data, &lookup.path, None, dialect(&lookup.csv), problems)
+            {
+                let mut cx = cells::Cx { table: &key, problems };
+                areas::apply_lookup(&mut cx, lookup, &mut converted, key_source);
+            }
+            data.demand_areas.extend(converted);
         }
         progress.inc(1);
     }

@@ -25,7 +25,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
     } else if levels.contains(&src.level) {
         AreaLevel::District(src.level.clone())
     } else {
-        cx.problems.push(cx.problem(ProblemKind::Profile, 0, format!("population level 'demand_area' or a district level ({})", levels.join(", "))).field("level").value(src.level.clone()));
+        cx.problems.push(cx.file_problem(ProblemKind::Profile, format!("population level 'demand_area' or a district level ({})", levels.join(", "))).field("level").value(src.level.clone()));
         return;
     };
     let Some(area_col) = cx.column(&c.area, "area id") else { return };
@@ -36,13 +36,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
             None => return,
         },
         (None, None) => {
-            cx.problems.push(cx.problem(ProblemKind::Profile, 0, "a year column (columns.year) or a constant `year = …` in the population source").field("year"));
+            cx.problems.push(cx.file_problem(ProblemKind::Profile, "a year column (columns.year) or a constant `year = …` in the population source").field("year"));
             return;
         }
     };
     let Ok(kind_col) = cx.optional_column(c.kind.as_ref(), "observed/forecast") else { return };
     if kind_col.is_none() && src.kind.is_none() {
-        cx.problems.push(cx.problem(ProblemKind::Profile, 0, "a kind column (columns.kind) or `kind = \"observed\"` / `\"forecast\"` in the population source").field("kind"));
+        cx.problems.push(cx.file_problem(ProblemKind::Profile, "a kind column (columns.kind) or `kind = \"observed\"` / `\"forecast\"` in the population source").field("kind"));
         return;
     }
     let Ok(lang_col) = cx.optional_column(c.language_group.as_ref(), "language group") else { return };
@@ -50,7 +50,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
     let mut wide: Vec<(usize, u8, u8)> = Vec::new();
     for (column, band) in &c.bands {
         let Some((lo, hi)) = parse_age_band(band) else {
-            cx.problems.push(cx.problem(ProblemKind::Profile, 0, "an age band like 0-9, 65+ or 7").field(format!("bands.{column}")).value(band.clone()));
+            cx.problems.push(cx.file_problem(ProblemKind::Profile, "an age band like 0-9, 65+ or 7").field(format!("bands.{column}")).value(band.clone()));
             return;
         };
         let Some(i) = cx.column(column, "count of an age band") else { return };
@@ -67,7 +67,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
                 _ => None,
             }
         } else {
-            cx.problems.push(cx.problem(ProblemKind::Profile, 0, "age columns: columns.age, columns.age_band, columns.age_min + age_max, or wide `bands`").field("columns"));
+            cx.problems.push(cx.file_problem(ProblemKind::Profile, "age columns: columns.age, columns.age_band, columns.age_min + age_max, or wide `bands`").field("columns"));
             None
         };
         let Some(ages) = ages else { return };
