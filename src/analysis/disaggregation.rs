@@ -9,6 +9,8 @@
 //!                         × forecast(district, age, year)`
 //!
 //! # Notes
+//! - Observed bands are read from rows for all languages; forecasts from rows for all
+//!   languages where a district has them, else from the sum of its language groups.
 //! - Suppressed cell figures count as 0 in the shares. Where every cell of a district is 0
 //!   or suppressed in a band, shares fall back to the cells' total population, then to
 //!   equal shares, so the district forecast is always fully placed when it has cells.
@@ -35,22 +37,25 @@ pub struct Disaggregated {
 pub fn dasymetric(population: &PopulationTable, areas: &[DemandArea], level: &str, base_year: u16, target_year: u16) -> Disaggregated {
     // Observed bands per demand area (language group `all` only).
     let mut bands: BTreeMap<&str, Vec<(u8, u8, f64)>> = BTreeMap::new();
-    let mut forecast: BTreeMap<&str, [f64; 101]> = BTreeMap::new();
+    // Forecasts given for all languages win; otherwise the language groups are summed.
+    let mut forecast_all: BTreeMap<&str, [f64; 101]> = BTreeMap::new();
+    let mut forecast_groups: BTreeMap<&str, [f64; 101]> = BTreeMap::new();
     for r in 0..population.len() {
         let area = &population.areas[population.area[r] as usize];
-        if population.language[r] != LanguageGroup::All {
-            continue;
-        }
+        let all = population.language[r] == LanguageGroup::All;
         match (&area.level, population.kind[r]) {
-            (AreaLevel::DemandArea, PopulationKind::Observed) if population.year[r] == base_year => {
+            (AreaLevel::DemandArea, PopulationKind::Observed) if all && population.year[r] == base_year => {
                 bands.entry(area.id.as_str()).or_default().push((population.age_min[r], population.age_max[r], population.count[r]));
             }
             (AreaLevel::District(l), PopulationKind::Forecast) if l == level && population.year[r] == target_year && population.age_min[r] == population.age_max[r] => {
-                forecast.entry(area.id.as_str()).or_insert([0.0; 101])[population.age_min[r] as usize] += population.count[r];
+                let target = if all { &mut forecast_all } else { &mut forecast_groups };
+                target.entry(area.id.as_str()).or_insert([0.0; 101])[population.age_min[r] as usize] += population.count[r];
             }
             _ => {}
         }
     }
+    let mut forecast = forecast_groups;
+    forecast.extend(forecast_all);
     // Cells per district, in area order.
     let mut cells: BTreeMap<&str, Vec<&DemandArea>> = BTreeMap::new();
     for a in areas {

@@ -194,8 +194,8 @@ mod tests {
 
     /// Krüger coefficients to sixth order in n (Karney 2011, eqs. 35 and 36).
     fn series() -> (f64, f64, [f64; 6], [f64; 6]) {
-        let f = 1.0 / 298.257_222_101;
-        let a = 6_378_137.0;
+        let f: f64 = 1.0 / 298.257_222_101;
+        let a: f64 = 6_378_137.0;
         let n = f / (2.0 - f);
         let (n2, n3, n4, n5, n6) = (n * n, n.powi(3), n.powi(4), n.powi(5), n.powi(6));
         let a_rect = a / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0);

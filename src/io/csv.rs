@@ -42,16 +42,31 @@ pub fn read_bytes(path: &Path, bytes: &[u8], dialect: &CsvDialect) -> Result<(Ta
     let mut lines = Vec::new();
     let mut problems = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // Line numbers come from byte offsets: the csv crate does not count skipped blank lines.
+    let bytes_in = text.as_bytes();
+    let (mut scanned, mut line_at) = (0usize, 1u64);
+    let mut line_of = |offset: u64| -> u64 {
+        let mut offset = (offset as usize).min(bytes_in.len());
+        // A record's offset may point at the blank lines skipped before it.
+        while offset < bytes_in.len() && matches!(bytes_in[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset > scanned {
+            line_at += bytes_in[scanned..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            scanned = offset;
+        }
+        line_at
+    };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_of(p.byte()));
                 return Err(ReadError::new(path, ProblemKind::Unreadable, format!("malformed CSV: {e}")).at(Location::Line(line)));
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }

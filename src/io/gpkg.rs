@@ -1,7 +1,7 @@
 //! GeoPackage in and out through SQLite: feature and attribute layers, geometry blobs,
 //! the layer's `srs_id` honoured on read; EPSG:3067 (or a GK zone) on write.
 //!
-//! Written files carry the `GPKG` application id, GeoPackage 1.4 user version, the required
+//! Written files carry the `GPKG` application id, GeoPackage 1.3 user version (GDAL 3.6, as in Debian 12, warns on 1.4), the required
 //! spatial reference rows and an extent per layer, so `ogrinfo` and QGIS open them without
 //! warnings. No spatial index is written: without maintenance triggers it would go stale
 //! when a layer is edited in QGIS, and the layers pave writes are small enough without one.
@@ -233,7 +233,7 @@ pub fn write_at(path: &Path, layers: &[OutTable], last_change: &str) -> Result<(
 
 fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "PRAGMA application_id = 1196444487; PRAGMA user_version = 10400; PRAGMA journal_mode = OFF;
+        "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF;
          BEGIN;
          CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
            organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);

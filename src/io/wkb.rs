@@ -247,7 +247,8 @@ mod tests {
         assert_eq!((srs, empty), (3067, false));
         assert_eq!(decode(wkb).unwrap(), poly);
         let point: Geometry<f64> = Point::new(1.5, 2.5).into();
-        let (_, _, wkb) = split_gpkg_blob(&gpkg_blob(&point, 3067)).unwrap();
+        let blob = gpkg_blob(&point, 3067);
+        let (_, _, wkb) = split_gpkg_blob(&blob).unwrap();
         assert_eq!(decode(wkb).unwrap(), point);
         assert!(decode(&wkb[..10]).is_err());
     }
