@@ -46,83 +46,163 @@ fn empty_file() {
 
 #[test]
 fn header_only() {
-    check("header only", Fixture::new().edit("premises.csv", |t| t.lines().next().unwrap().to_owned() + "\n"), "empty", &["premises.csv", "no data rows"]);
+    check(
+        "header only",
+        Fixture::new().edit("premises.csv", |t| t.lines().next().unwrap().to_owned() + "\n"),
+        "empty",
+        &["premises.csv", "no data rows"],
+    );
 }
 
 #[test]
 fn missing_column() {
-    check("missing column", Fixture::new().edit("facilities.csv", |t| t.replacen("capacity", "places", 1)), "missing-column", &["facilities.csv", "'capacity'", "the file has: id, name_fi"]);
+    check(
+        "missing column",
+        Fixture::new().edit("facilities.csv", |t| t.replacen("capacity", "places", 1)),
+        "missing-column",
+        &["facilities.csv", "'capacity'", "the file has: id, name_fi"],
+    );
 }
 
 #[test]
 fn wrong_delimiter() {
-    check("wrong delimiter", Fixture::new().edit("premises.csv", |t| t.replace(',', ";")), "missing-column", &["premises.csv", "delimiter"]);
+    check(
+        "wrong delimiter",
+        Fixture::new().edit("premises.csv", |t| t.replace(',', ";")),
+        "missing-column",
+        &["premises.csv", "delimiter"],
+    );
 }
 
 #[test]
 fn decimal_comma_in_comma_file() {
-    check("decimal comma", Fixture::new().edit("premises.csv", |t| t.replace("540.5", "540,5")), "parse", &["premises.csv", "line 2", "decimal comma"]);
+    check(
+        "decimal comma",
+        Fixture::new().edit("premises.csv", |t| t.replace("540.5", "540,5")),
+        "parse",
+        &["premises.csv", "line 2", "decimal comma"],
+    );
 }
 
 #[test]
 fn quoted_decimal_comma_in_comma_file() {
-    check("quoted decimal comma", Fixture::new().edit("premises.csv", |t| t.replace("540.5", "\"540,5\"")), "parse", &["line 2", "field 'floor_area_m2' = '540,5'", "csv.decimal"]);
+    check(
+        "quoted decimal comma",
+        Fixture::new().edit("premises.csv", |t| t.replace("540.5", "\"540,5\"")),
+        "parse",
+        &["line 2", "field 'floor_area_m2' = '540,5'", "csv.decimal"],
+    );
 }
 
 #[test]
 fn unknown_code() {
-    check("unknown code", Fixture::new().edit("facilities.csv", |t| t.replacen("early_childhood_education", "daycare", 1)), "unknown-code", &["line 2", "field 'service_type' = 'daycare'", "early_childhood_education"]);
+    check(
+        "unknown code",
+        Fixture::new().edit("facilities.csv", |t| t.replacen("early_childhood_education", "daycare", 1)),
+        "unknown-code",
+        &["line 2", "field 'service_type' = 'daycare'", "early_childhood_education"],
+    );
 }
 
 #[test]
 fn unknown_language_code() {
-    check("unknown language", Fixture::new().edit("facilities.csv", |t| t.replace("fi/sv", "fi/de")), "unknown-code", &["line 3", "'de'", "fi, sv, en, se"]);
+    check(
+        "unknown language",
+        Fixture::new().edit("facilities.csv", |t| t.replace("fi/sv", "fi/de")),
+        "unknown-code",
+        &["line 3", "'de'", "fi, sv, en, se"],
+    );
 }
 
 #[test]
 fn duplicate_id() {
-    check("duplicate id", Fixture::new().edit("facilities.csv", |t| t.replace("P2,", "P1,")), "duplicate-id", &["line 3", "'P1'", "first seen at line 2"]);
+    check(
+        "duplicate id",
+        Fixture::new().edit("facilities.csv", |t| t.replace("P2,", "P1,")),
+        "duplicate-id",
+        &["line 3", "'P1'", "first seen at line 2"],
+    );
 }
 
 #[test]
 fn nan_coordinate() {
-    check("NaN", Fixture::new().edit("facilities.csv", |t| t.replace("385100", "NaN")), "not-finite", &["line 2", "field 'x'", "finite"]);
+    check(
+        "NaN",
+        Fixture::new().edit("facilities.csv", |t| t.replace("385100", "NaN")),
+        "not-finite",
+        &["line 2", "field 'x'", "finite"],
+    );
 }
 
 #[test]
 fn infinite_count() {
-    check("inf", Fixture::new().edit("population.csv", |t| t.replace(",12", ",inf")), "not-finite", &["population.csv", "line 2", "'count'"]);
+    check(
+        "inf",
+        Fixture::new().edit("population.csv", |t| t.replace(",12", ",inf")),
+        "not-finite",
+        &["population.csv", "line 2", "'count'"],
+    );
 }
 
 #[test]
 fn negative_capacity() {
-    check("negative capacity", Fixture::new().edit("facilities.csv", |t| t.replace(",60,", ",-60,")), "out-of-range", &["line 2", "field 'capacity' = '-60'", "> 0"]);
+    check(
+        "negative capacity",
+        Fixture::new().edit("facilities.csv", |t| t.replace(",60,", ",-60,")),
+        "out-of-range",
+        &["line 2", "field 'capacity' = '-60'", "> 0"],
+    );
 }
 
 #[test]
 fn zero_capacity() {
-    check("zero capacity", Fixture::new().edit("facilities.csv", |t| t.replace(",60,", ",0,")), "out-of-range", &["field 'capacity' = '0'"]);
+    check(
+        "zero capacity",
+        Fixture::new().edit("facilities.csv", |t| t.replace(",60,", ",0,")),
+        "out-of-range",
+        &["field 'capacity' = '0'"],
+    );
 }
 
 #[test]
 fn swapped_axes() {
-    check("swapped axes", Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "6672100,385100")), "wrong-crs", &["line 2", "swapped"]);
+    check(
+        "swapped axes",
+        Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "6672100,385100")),
+        "wrong-crs",
+        &["line 2", "swapped"],
+    );
 }
 
 #[test]
 fn degrees_given_as_metres() {
-    check("degrees as metres", Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "24.95,60.17")), "wrong-crs", &["line 2", "degrees", "crs = 4326"]);
+    check(
+        "degrees as metres",
+        Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "24.95,60.17")),
+        "wrong-crs",
+        &["line 2", "degrees", "crs = 4326"],
+    );
 }
 
 #[test]
 fn gk_coordinates_under_tm35fin() {
-    check("GK25 given as 3067", Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "25497347.63,6672952.17")), "wrong-crs", &["zone prefix", "3879"]);
+    check(
+        "GK25 given as 3067",
+        Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "25497347.63,6672952.17")),
+        "wrong-crs",
+        &["zone prefix", "3879"],
+    );
 }
 
 #[test]
 fn point_outside_finland() {
     // Stockholm in EPSG:3067.
-    check("outside Finland", Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "-9500,6583000")), "outside-finland", &["line 2", "outside Finland"]);
+    check(
+        "outside Finland",
+        Fixture::new().edit("facilities.csv", |t| t.replace("385100,6672100", "-9500,6583000")),
+        "outside-finland",
+        &["line 2", "outside Finland"],
+    );
 }
 
 #[test]
@@ -131,7 +211,12 @@ fn invalid_polygon() {
       {"type":"Feature","properties":{"id":"Q1","district":"A1"},"geometry":{"type":"Polygon","coordinates":[[[24.95,60.17],[24.96,60.18],[24.96,60.17],[24.95,60.18],[24.95,60.17]]]}}]}"#;
     let f = Fixture::new()
         .set("areas.geojson", bowtie)
-        .edit("profile.toml", |t| t.replace("path = \"areas.csv\"\nkind = \"grid_250m\"\ngeometry = \"inspire_id\"", "path = \"areas.geojson\"\nkind = \"statistical_area\""))
+        .edit("profile.toml", |t| {
+            t.replace(
+                "path = \"areas.csv\"\nkind = \"grid_250m\"\ngeometry = \"inspire_id\"",
+                "path = \"areas.geojson\"\nkind = \"statistical_area\"",
+            )
+        })
         .edit("population.csv", |t| t.lines().next().unwrap().to_owned() + "\nQ1,2024,3,5\n");
     check("invalid polygon", f, "invalid-geometry", &["areas.geojson", "feature 1", "Q1"]);
 }
@@ -140,13 +225,17 @@ fn invalid_polygon() {
 fn corrupt_geopackage() {
     let mut bytes = b"SQLite format 3\0".to_vec();
     bytes.extend(std::iter::repeat_n(0xAB, 4096));
-    let f = Fixture::new().set("units.gpkg", bytes).edit("profile.toml", |t| t.replace("path = \"facilities.csv\"", "path = \"units.gpkg\""));
+    let f = Fixture::new()
+        .set("units.gpkg", bytes)
+        .edit("profile.toml", |t| t.replace("path = \"facilities.csv\"", "path = \"units.gpkg\""));
     check("corrupt gpkg", f, "unreadable", &["units.gpkg", "GeoPackage"]);
 }
 
 #[test]
 fn not_a_geopackage() {
-    let f = Fixture::new().set("units.gpkg", b"id,name\n1,a\n").edit("profile.toml", |t| t.replace("path = \"facilities.csv\"", "path = \"units.gpkg\""));
+    let f = Fixture::new()
+        .set("units.gpkg", b"id,name\n1,a\n")
+        .edit("profile.toml", |t| t.replace("path = \"facilities.csv\"", "path = \"units.gpkg\""));
     check("not a gpkg", f, "unreadable", &["units.gpkg", "not an SQLite database"]);
 }
 
@@ -163,13 +252,20 @@ fn truncated_parquet() {
         .with("count", OutColumn::Float(vec![Some(1.0); 100]));
     pave::io::parquet::write(&path, &t).unwrap();
     let bytes = std::fs::read(&path).unwrap();
-    let f = Fixture::new().set("population.parquet", &bytes[..bytes.len() / 2]).edit("profile.toml", |t| t.replace("path = \"population.csv\"", "path = \"population.parquet\""));
+    let f = Fixture::new()
+        .set("population.parquet", &bytes[..bytes.len() / 2])
+        .edit("profile.toml", |t| t.replace("path = \"population.csv\"", "path = \"population.parquet\""));
     check("truncated parquet", f, "unreadable", &["population.parquet", "Parquet"]);
 }
 
 #[test]
 fn unknown_epsg() {
-    check("unknown EPSG", Fixture::new().edit("profile.toml", |t| t.replace("crs = 3067", "crs = 2393")), "wrong-crs", &["2393", "3879 Helsinki"]);
+    check(
+        "unknown EPSG",
+        Fixture::new().edit("profile.toml", |t| t.replace("crs = 3067", "crs = 2393")),
+        "wrong-crs",
+        &["2393", "3879 Helsinki"],
+    );
 }
 
 #[test]
@@ -179,50 +275,91 @@ fn invalid_utf8() {
 
 #[test]
 fn missing_referenced_premises() {
-    check("missing premises", Fixture::new().edit("facilities.csv", |t| t.replace(",T2,", ",T9,")), "missing-reference", &["line 3", "field 'premises_id' = 'T9'"]);
+    check(
+        "missing premises",
+        Fixture::new().edit("facilities.csv", |t| t.replace(",T2,", ",T9,")),
+        "missing-reference",
+        &["line 3", "field 'premises_id' = 'T9'"],
+    );
 }
 
 #[test]
 fn population_of_unknown_area() {
-    check("unknown area", Fixture::new().edit("population.csv", |t| t.replace("N6673000E386000", "N6999000E386000")), "missing-reference", &["population.csv", "line 3", "demand area"]);
+    check(
+        "unknown area",
+        Fixture::new().edit("population.csv", |t| t.replace("N6673000E386000", "N6999000E386000")),
+        "missing-reference",
+        &["population.csv", "line 3", "demand area"],
+    );
 }
 
 #[test]
 fn year_outside_the_forecast() {
-    check("year outside forecast", Fixture::new().edit("forecast.csv", |t| t.replace("A2,2030", "A2,2040")), "year-out-of-range", &["forecast.csv", "line 3", "'2040'", "2025–2030"]);
+    check(
+        "year outside forecast",
+        Fixture::new().edit("forecast.csv", |t| t.replace("A2,2030", "A2,2040")),
+        "year-out-of-range",
+        &["forecast.csv", "line 3", "'2040'", "2025–2030"],
+    );
 }
 
 #[test]
 fn unknown_profile_key() {
-    check("unknown key", Fixture::new().edit("profile.toml", |t| t.replace("crs = 3067", "crs = 3067\ncolour = \"red\"")), "profile", &["profile.toml", "line 4", "colour"]);
+    check(
+        "unknown key",
+        Fixture::new().edit("profile.toml", |t| t.replace("crs = 3067", "crs = 3067\ncolour = \"red\"")),
+        "profile",
+        &["profile.toml", "line 4", "colour"],
+    );
 }
 
 #[test]
 fn missing_file() {
-    check("missing file", Fixture::new().edit("profile.toml", |t| t.replace("premises.csv", "tilat.csv")), "unreadable", &["tilat.csv", "cannot open"]);
+    check(
+        "missing file",
+        Fixture::new().edit("profile.toml", |t| t.replace("premises.csv", "tilat.csv")),
+        "unreadable",
+        &["tilat.csv", "cannot open"],
+    );
 }
 
 #[test]
 fn spreadsheet_instead_of_csv() {
-    let f = Fixture::new().set("premises.xlsx", b"PK\x03\x04").edit("profile.toml", |t| t.replace("premises.csv", "premises.xlsx"));
+    let f = Fixture::new()
+        .set("premises.xlsx", b"PK\x03\x04")
+        .edit("profile.toml", |t| t.replace("premises.csv", "premises.xlsx"));
     check("xlsx", f, "unreadable", &["premises.xlsx", "save the sheet as CSV"]);
 }
 
 #[test]
 fn wrong_field_count() {
-    check("field count", Fixture::new().edit("premises.csv", |t| t.replace("T2,380", "T2,380,extra")), "parse", &["premises.csv", "line 3", "2 fields as in the header, found 3"]);
+    check(
+        "field count",
+        Fixture::new().edit("premises.csv", |t| t.replace("T2,380", "T2,380,extra")),
+        "parse",
+        &["premises.csv", "line 3", "2 fields as in the header, found 3"],
+    );
 }
 
 #[test]
 fn bad_grid_id() {
-    check("bad grid id", Fixture::new().edit("areas.csv", |t| t.replace("CRS3067RES250mN6673000E386000", "N6673000E386000")), "parse", &["areas.csv", "line 3", "INSPIRE"]);
+    check(
+        "bad grid id",
+        Fixture::new().edit("areas.csv", |t| t.replace("CRS3067RES250mN6673000E386000", "N6673000E386000")),
+        "parse",
+        &["areas.csv", "line 3", "INSPIRE"],
+    );
 }
 
 #[test]
 fn capacity_language_not_served() {
     let f = Fixture::new()
-        .edit("profile.toml", |t| t.replace("capacity = \"capacity\"", "capacity_by_language = { fi = \"capacity\", sv = \"places_sv\" }"))
-        .edit("facilities.csv", |t| t.replace("district\n", "district,places_sv\n").replace(",A1\n", ",A1,20\n").replace(",A2\n", ",A2,0\n"));
+        .edit("profile.toml", |t| {
+            t.replace("capacity = \"capacity\"", "capacity_by_language = { fi = \"capacity\", sv = \"places_sv\" }")
+        })
+        .edit("facilities.csv", |t| {
+            t.replace("district\n", "district,places_sv\n").replace(",A1\n", ",A1,20\n").replace(",A2\n", ",A2,0\n")
+        });
     check("places in a language not served", f, "out-of-range", &["line 2", "capacity_sv", "service languages (fi)"]);
 }
 

@@ -13,7 +13,11 @@ fn sample() -> OutTable {
     t.geometry = Some(OutGeometry {
         kind: GeometryKind::Point,
         epsg: 3879,
-        values: vec![Some(geo::Point::new(25_497_347.63, 6_672_952.17).into()), Some(geo::Point::new(25_497_000.0, 6_672_000.0).into()), None],
+        values: vec![
+            Some(geo::Point::new(25_497_347.63, 6_672_952.17).into()),
+            Some(geo::Point::new(25_497_000.0, 6_672_000.0).into()),
+            None,
+        ],
     });
     t
 }
@@ -21,11 +25,22 @@ fn sample() -> OutTable {
 #[test]
 fn csv_round_trips_in_both_dialects_and_encodings() {
     let dir = tempfile::tempdir().unwrap();
-    for (i, d) in [CsvDialect::default(), CsvDialect::finnish_excel(), CsvDialect { delimiter: ';', decimal: ',', encoding: Encoding::Windows1252 }].iter().enumerate() {
+    for (i, d) in [
+        CsvDialect::default(),
+        CsvDialect::finnish_excel(),
+        CsvDialect { delimiter: ';', decimal: ',', encoding: Encoding::Windows1252 },
+    ]
+    .iter()
+    .enumerate()
+    {
         let path = dir.path().join(format!("t{i}.csv"));
         csv::write(&path, &sample(), d).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        assert_eq!(bytes.starts_with(b"\xEF\xBB\xBF"), d.delimiter == ';' && d.encoding == Encoding::Utf8, "BOM only for Finnish Excel UTF-8");
+        assert_eq!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            d.delimiter == ';' && d.encoding == Encoding::Utf8,
+            "BOM only for Finnish Excel UTF-8"
+        );
         let (t, problems) = csv::read(&path, d).unwrap();
         assert!(problems.is_empty());
         assert_eq!(t.columns[0].cell(0), Cell::Text("Ä1"));

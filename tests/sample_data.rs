@@ -21,7 +21,8 @@ fn helsinki_validates_with_real_data() {
     assert_eq!(p.errors, 0, "{:#?}", p.list);
     assert_eq!(d.demand_areas.len(), 92, "HSY grid cells");
     // Total residents of the real HSY 2020 grid extract (shared/data/README.md).
-    let observed: f64 = (0..d.population.len()).filter(|&r| d.population.year[r] == 2020).map(|r| d.population.count[r]).sum();
+    let observed: f64 =
+        (0..d.population.len()).filter(|&r| d.population.year[r] == 2020).map(|r| d.population.count[r]).sum();
     assert_eq!(observed, 71_724.0);
     // OSM: 7 libraries and 3 schools kept, 6 university/college rows skipped by the profile.
     assert_eq!(d.facilities.iter().filter(|f| f.service_type == "library").count(), 7);
@@ -30,8 +31,16 @@ fn helsinki_validates_with_real_data() {
     // Schools from OSM have no capacity: warnings, not errors.
     assert!(p.list.iter().all(|x| x.severity == Severity::Warning));
     // Swedish-language places exist and every forecast year 2025–2035 is present.
-    assert!(d.facilities.iter().any(|f| f.places_for(pave::model::Language::Swedish) > 0 && f.places_for(pave::model::Language::Finnish) == 0));
-    let years: std::collections::BTreeSet<u16> = (0..d.population.len()).filter(|&r| d.population.kind[r] == pave::model::PopulationKind::Forecast).map(|r| d.population.year[r]).collect();
+    assert!(
+        d.facilities
+            .iter()
+            .any(|f| f.places_for(pave::model::Language::Swedish) > 0
+                && f.places_for(pave::model::Language::Finnish) == 0)
+    );
+    let years: std::collections::BTreeSet<u16> = (0..d.population.len())
+        .filter(|&r| d.population.kind[r] == pave::model::PopulationKind::Forecast)
+        .map(|r| d.population.year[r])
+        .collect();
     assert_eq!(years, (2025..=2035).collect());
     // Every cell got a peruspiiri from the key table.
     assert!(d.demand_areas.iter().all(|a| a.districts.contains_key("peruspiiri")));
@@ -57,7 +66,11 @@ fn turku_and_kuopio_validate_clean() {
 fn turku_reads_windows_1252_names() {
     let (d, _) = load("turku");
     assert!(d.facilities.iter().any(|f| f.name_fi.contains('ä')), "Windows-1252 decoded");
-    assert!(d.facilities.iter().any(|f| f.name_sv.as_deref().is_some_and(|n| n.contains('å') || n.contains('ä') || n.contains('ö'))));
+    assert!(
+        d.facilities
+            .iter()
+            .any(|f| f.name_sv.as_deref().is_some_and(|n| n.contains('å') || n.contains('ä') || n.contains('ö')))
+    );
 }
 
 #[test]
@@ -95,7 +108,11 @@ fn synthetic_files_are_reproducible() {
     for path in written {
         let rel = path.strip_prefix(tmp.path()).unwrap();
         let committed = std::fs::read(root.join(rel)).unwrap_or_default();
-        assert!(committed == std::fs::read(&path).unwrap(), "{} differs from the generator's output; run `pave sample --out sample-data`", rel.display());
+        assert!(
+            committed == std::fs::read(&path).unwrap(),
+            "{} differs from the generator's output; run `pave sample --out sample-data`",
+            rel.display()
+        );
     }
 }
 
@@ -103,7 +120,10 @@ fn synthetic_files_are_reproducible() {
 fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("model");
-    let profiles: Vec<String> = ["helsinki", "turku", "kuopio"].iter().map(|c| support::root().join("sample-data").join(c).join("profile.toml").display().to_string()).collect();
+    let profiles: Vec<String> = ["helsinki", "turku", "kuopio"]
+        .iter()
+        .map(|c| support::root().join("sample-data").join(c).join("profile.toml").display().to_string())
+        .collect();
     let mut args = vec!["-q", "model", "export"];
     args.extend(profiles.iter().map(String::as_str));
     args.extend(["--out", out.to_str().unwrap()]);
@@ -129,9 +149,18 @@ fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
             let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
             assert!(o.status.success(), "{text}");
             assert!(!text.contains("Warning") && !text.contains("ERROR"), "ogrinfo complained:\n{text}");
-            assert!(text.contains(&format!("Layer name: facilities\nGeometry: Point\nFeature Count: {facilities}")), "{text}");
-            assert!(text.contains(&format!("Layer name: demand_areas\nGeometry: Multi Polygon\nFeature Count: {areas}")), "{text}");
-            assert!(text.contains(&format!("Layer name: population\nGeometry: None\nFeature Count: {population}")), "{text}");
+            assert!(
+                text.contains(&format!("Layer name: facilities\nGeometry: Point\nFeature Count: {facilities}")),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("Layer name: demand_areas\nGeometry: Multi Polygon\nFeature Count: {areas}")),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("Layer name: population\nGeometry: None\nFeature Count: {population}")),
+                "{text}"
+            );
             assert!(text.contains("ID[\"EPSG\",3067]]"), "{text}");
         }
         Err(_) => assert!(std::env::var_os("CI").is_none(), "ogrinfo is required in CI (.ci/run installs gdal-bin)"),

@@ -17,7 +17,10 @@ fn schemas_do_not_drift_from_the_types() {
             stale.push(name);
         }
     }
-    assert!(stale.is_empty(), "schemas out of date: {stale:?}; run `UPDATE_SCHEMAS=1 cargo test --release --test schemas`");
+    assert!(
+        stale.is_empty(),
+        "schemas out of date: {stale:?}; run `UPDATE_SCHEMAS=1 cargo test --release --test schemas`"
+    );
 }
 
 #[test]

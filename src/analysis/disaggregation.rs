@@ -34,7 +34,13 @@ pub struct Disaggregated {
 
 /// Disaggregates the `level` district forecast for `target_year` to demand areas, weighting
 /// by the areas' observed band counts of `base_year`.
-pub fn dasymetric(population: &PopulationTable, areas: &[DemandArea], level: &str, base_year: u16, target_year: u16) -> Disaggregated {
+pub fn dasymetric(
+    population: &PopulationTable,
+    areas: &[DemandArea],
+    level: &str,
+    base_year: u16,
+    target_year: u16,
+) -> Disaggregated {
     // Observed bands per demand area (language group `all` only).
     let mut bands: BTreeMap<&str, Vec<(u8, u8, f64)>> = BTreeMap::new();
     // Forecasts given for all languages win; otherwise the language groups are summed.
@@ -45,11 +51,20 @@ pub fn dasymetric(population: &PopulationTable, areas: &[DemandArea], level: &st
         let all = population.language[r] == LanguageGroup::All;
         match (&area.level, population.kind[r]) {
             (AreaLevel::DemandArea, PopulationKind::Observed) if all && population.year[r] == base_year => {
-                bands.entry(area.id.as_str()).or_default().push((population.age_min[r], population.age_max[r], population.count[r]));
+                bands.entry(area.id.as_str()).or_default().push((
+                    population.age_min[r],
+                    population.age_max[r],
+                    population.count[r],
+                ));
             }
-            (AreaLevel::District(l), PopulationKind::Forecast) if l == level && population.year[r] == target_year && population.age_min[r] == population.age_max[r] => {
+            (AreaLevel::District(l), PopulationKind::Forecast)
+                if l == level
+                    && population.year[r] == target_year
+                    && population.age_min[r] == population.age_max[r] =>
+            {
                 let target = if all { &mut forecast_all } else { &mut forecast_groups };
-                target.entry(area.id.as_str()).or_insert([0.0; 101])[population.age_min[r] as usize] += population.count[r];
+                target.entry(area.id.as_str()).or_insert([0.0; 101])[population.age_min[r] as usize] +=
+                    population.count[r];
             }
             _ => {}
         }
@@ -73,10 +88,22 @@ pub fn dasymetric(population: &PopulationTable, areas: &[DemandArea], level: &st
             continue;
         }
         let band_count = |cell: &DemandArea, age: u8| -> f64 {
-            bands.get(cell.id.as_str()).map_or(0.0, |bs| bs.iter().filter(|(lo, hi, _)| *lo <= age && age <= *hi).map(|b| b.2).sum())
+            bands
+                .get(cell.id.as_str())
+                .map_or(0.0, |bs| bs.iter().filter(|(lo, hi, _)| *lo <= age && age <= *hi).map(|b| b.2).sum())
         };
-        let total_count = |cell: &DemandArea| -> f64 { bands.get(cell.id.as_str()).map_or(0.0, |bs| bs.iter().map(|b| b.2).sum()) };
-        let ids: Vec<u32> = members.iter().map(|c| out.table.intern_area(&AreaLevel::DemandArea, c.id.as_str(), || c.origin.clone().unwrap_or(crate::model::Origin { source: 0, location: crate::model::Location::File }))).collect();
+        let total_count =
+            |cell: &DemandArea| -> f64 { bands.get(cell.id.as_str()).map_or(0.0, |bs| bs.iter().map(|b| b.2).sum()) };
+        let ids: Vec<u32> = members
+            .iter()
+            .map(|c| {
+                out.table.intern_area(&AreaLevel::DemandArea, c.id.as_str(), || {
+                    c.origin
+                        .clone()
+                        .unwrap_or(crate::model::Origin { source: 0, location: crate::model::Location::File })
+                })
+            })
+            .collect();
         for (age, &f) in by_age.iter().enumerate() {
             if f == 0.0 {
                 continue;
@@ -91,7 +118,14 @@ pub fn dasymetric(population: &PopulationTable, areas: &[DemandArea], level: &st
             }
             let sum: f64 = weights.iter().sum();
             for (i, w) in weights.iter().enumerate() {
-                let row = PopulationRow { year: target_year, age_min: age, age_max: age, count: Some(f * w / sum), kind: PopulationKind::Forecast, language: LanguageGroup::All };
+                let row = PopulationRow {
+                    year: target_year,
+                    age_min: age,
+                    age_max: age,
+                    count: Some(f * w / sum),
+                    kind: PopulationKind::Forecast,
+                    language: LanguageGroup::All,
+                };
                 out.table.push(ids[i], row, 0, 0);
             }
         }
@@ -117,9 +151,22 @@ mod tests {
         }
     }
 
-    fn push(t: &mut PopulationTable, level: AreaLevel, id: &str, year: u16, band: (u8, u8), count: Option<f64>, kind: PopulationKind) {
+    fn push(
+        t: &mut PopulationTable,
+        level: AreaLevel,
+        id: &str,
+        year: u16,
+        band: (u8, u8),
+        count: Option<f64>,
+        kind: PopulationKind,
+    ) {
         let a = t.intern_area(&level, id, || Origin { source: 0, location: Location::File });
-        t.push(a, PopulationRow { year, age_min: band.0, age_max: band.1, count, kind, language: LanguageGroup::All }, 0, 0);
+        t.push(
+            a,
+            PopulationRow { year, age_min: band.0, age_max: band.1, count, kind, language: LanguageGroup::All },
+            0,
+            0,
+        );
     }
 
     #[test]
@@ -139,7 +186,10 @@ mod tests {
         let areas = [area("a", "101"), area("b", "101"), area("c", "102")];
         let r = dasymetric(&t, &areas, "peruspiiri", 2020, 2030);
         let get = |id: &str| -> f64 {
-            (0..r.table.len()).filter(|&i| r.table.areas[r.table.area[i] as usize].id == id).map(|i| r.table.count[i]).sum()
+            (0..r.table.len())
+                .filter(|&i| r.table.areas[r.table.area[i] as usize].id == id)
+                .map(|i| r.table.count[i])
+                .sum()
         };
         assert_eq!(get("a"), 6.0); // 30 / 40 × 8
         assert_eq!(get("b"), 2.0); // 10 / 40 × 8

@@ -58,8 +58,17 @@ fn summary(profile: &std::path::Path, d: &Dataset) -> String {
     }
     let types: Vec<String> = by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let places: u32 = d.facilities.iter().map(|f| f.total_places()).sum();
-    let skipped = if d.skipped_facilities > 0 { format!("; {} rows skipped by the profile", d.skipped_facilities) } else { String::new() };
-    line(format!("  facilities:   {} ({}){skipped}; {} places", d.facilities.len(), types.join(", "), thousands(f64::from(places))));
+    let skipped = if d.skipped_facilities > 0 {
+        format!("; {} rows skipped by the profile", d.skipped_facilities)
+    } else {
+        String::new()
+    };
+    line(format!(
+        "  facilities:   {} ({}){skipped}; {} places",
+        d.facilities.len(),
+        types.join(", "),
+        thousands(f64::from(places))
+    ));
     line(format!("  premises:     {}", d.premises.len()));
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for a in &d.demand_areas {
@@ -71,7 +80,8 @@ fn summary(profile: &std::path::Path, d: &Dataset) -> String {
     for x in &d.districts {
         *levels.entry(x.level.as_str()).or_default() += 1;
     }
-    let levels: Vec<String> = d.district_levels.iter().map(|l| format!("{l} {}", levels.get(l.as_str()).unwrap_or(&0))).collect();
+    let levels: Vec<String> =
+        d.district_levels.iter().map(|l| format!("{l} {}", levels.get(l.as_str()).unwrap_or(&0))).collect();
     line(format!("  districts:    {}", levels.join(", ")));
     let p = &d.population;
     let mut years: BTreeMap<(PopulationKind, u16), f64> = BTreeMap::new();
@@ -90,10 +100,18 @@ fn summary(profile: &std::path::Path, d: &Dataset) -> String {
             format!("{kind} {}–{}: {} → {} residents", first.0, last.0, thousands(*first.1), thousands(*last.1))
         })
     };
-    let parts: Vec<String> = [describe(PopulationKind::Observed), describe(PopulationKind::Forecast)].into_iter().flatten().collect();
-    line(format!("  population:   {} rows, {} suppressed; {}", thousands(p.len() as f64), suppressed, parts.join("; ")));
+    let parts: Vec<String> =
+        [describe(PopulationKind::Observed), describe(PopulationKind::Forecast)].into_iter().flatten().collect();
+    line(format!(
+        "  population:   {} rows, {} suppressed; {}",
+        thousands(p.len() as f64),
+        suppressed,
+        parts.join("; ")
+    ));
     let pts = d.facilities.iter().map(|f| (f.x, f.y)).chain(d.demand_areas.iter().map(|a| (a.point.x(), a.point.y())));
-    let ext = pts.fold(None::<[f64; 4]>, |e, (x, y)| Some(e.map_or([x, y, x, y], |e| [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)])));
+    let ext = pts.fold(None::<[f64; 4]>, |e, (x, y)| {
+        Some(e.map_or([x, y, x, y], |e| [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)]))
+    });
     if let Some(e) = ext {
         line(format!("  extent:       E {:.0}–{:.0}, N {:.0}–{:.0} (EPSG:3067)", e[0], e[2], e[1], e[3]));
     }

@@ -1,11 +1,11 @@
 //! CSV in and out, in both dialects the cities use: comma with decimal point, and Finnish
 //! Excel's semicolon with decimal comma; UTF-8 (BOM or not) or Windows-1252.
 
+use super::atomic;
 use super::encoding::{decode, encode_cp1252};
 use super::error::{ReadError, WriteError};
 use super::out::{OutColumn, OutTable};
 use super::table::{Column, RecordNumbers, Table, TextColumn};
-use super::atomic;
 use crate::model::profile::{CsvDialect, Encoding};
 use crate::model::{Location, Problem, ProblemKind};
 use std::path::Path;
@@ -15,7 +15,8 @@ use std::path::Path;
 /// Rows whose field count differs from the header are reported as problems and skipped;
 /// the file as a whole fails only when it cannot be read, decoded, or has no data rows.
 pub fn read(path: &Path, dialect: &CsvDialect) -> Result<(Table, Vec<Problem>), ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
     read_bytes(path, &bytes, dialect)
 }
 
@@ -25,12 +26,10 @@ pub fn read_bytes(path: &Path, bytes: &[u8], dialect: &CsvDialect) -> Result<(Ta
     if text.trim().is_empty() {
         return Err(ReadError::new(path, ProblemKind::Empty, "the file is empty; expected a header row and data rows"));
     }
-    let delimiter = u8::try_from(dialect.delimiter).map_err(|_| ReadError::new(path, ProblemKind::Profile, "the CSV delimiter must be an ASCII character"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let delimiter = u8::try_from(dialect.delimiter)
+        .map_err(|_| ReadError::new(path, ProblemKind::Profile, "the CSV delimiter must be an ASCII character"))?;
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
     let names: Vec<String> = reader
         .byte_headers()
         .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot read the header: {e}")))?
@@ -63,7 +62,8 @@ pub fn read_bytes(path: &Path, bytes: &[u8], dialect: &CsvDialect) -> Result<(Ta
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| line_of(p.byte()));
-                return Err(ReadError::new(path, ProblemKind::Unreadable, format!("malformed CSV: {e}")).at(Location::Line(line)));
+                return Err(ReadError::new(path, ProblemKind::Unreadable, format!("malformed CSV: {e}"))
+                    .at(Location::Line(line)));
             }
         }
         let line = record.position().map_or(0, |p| line_of(p.byte()));
@@ -81,7 +81,11 @@ pub fn read_bytes(path: &Path, bytes: &[u8], dialect: &CsvDialect) -> Result<(Ta
         lines.push(line);
     }
     if lines.is_empty() && problems.is_empty() {
-        return Err(ReadError::new(path, ProblemKind::Empty, format!("the file has a header ({}) but no data rows", names.join(&dialect.delimiter.to_string()))));
+        return Err(ReadError::new(
+            path,
+            ProblemKind::Empty,
+            format!("the file has a header ({}) but no data rows", names.join(&dialect.delimiter.to_string())),
+        ));
     }
     let table = Table {
         path: path.to_owned(),
@@ -96,7 +100,14 @@ pub fn read_bytes(path: &Path, bytes: &[u8], dialect: &CsvDialect) -> Result<(Ta
     Ok((table, problems))
 }
 
-fn field_count_problem(path: &Path, line: u64, found: usize, width: usize, dialect: &CsvDialect, names: &[String]) -> Problem {
+fn field_count_problem(
+    path: &Path,
+    line: u64,
+    found: usize,
+    width: usize,
+    dialect: &CsvDialect,
+    names: &[String],
+) -> Problem {
     let mut expected = format!("{width} fields as in the header, found {found}");
     if dialect.delimiter == ',' && found > width {
         expected.push_str("; a decimal comma in a comma-separated file? Quote such values or use the Finnish dialect (csv.delimiter = \";\", csv.decimal = \",\")");
@@ -151,7 +162,8 @@ pub fn write(path: &Path, table: &OutTable, dialect: &CsvDialect) -> Result<(), 
     let bytes = match dialect.encoding {
         Encoding::Utf8 if delim == ';' => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
         Encoding::Utf8 => text.into_bytes(),
-        Encoding::Windows1252 => encode_cp1252(&text).ok_or_else(|| WriteError::new(path, "text has characters that Windows-1252 cannot encode"))?,
+        Encoding::Windows1252 => encode_cp1252(&text)
+            .ok_or_else(|| WriteError::new(path, "text has characters that Windows-1252 cannot encode"))?,
     };
     atomic::write_bytes(path, &bytes)
 }

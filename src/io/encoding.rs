@@ -1,15 +1,15 @@
 //! Text decoding of CSV input: UTF-8 (with or without BOM) and Windows-1252.
 
 use super::error::ReadError;
-use crate::model::{Location, ProblemKind};
 use crate::model::profile::Encoding;
+use crate::model::{Location, ProblemKind};
 use std::borrow::Cow;
 use std::path::Path;
 
 /// Unicode code points of Windows-1252 bytes 0x80–0x9F (0 = undefined in the code page).
 const CP1252_HIGH: [u16; 32] = [
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0, 0,
+    0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 ];
 
 /// Decodes `bytes` as `encoding`, naming the line of the first invalid byte on failure.
@@ -24,8 +24,12 @@ pub fn decode<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Co
             } else {
                 ""
             };
-            ReadError::new(path, ProblemKind::Encoding, format!("invalid UTF-8 (byte 0x{:02X} at offset {at}){hint}", bytes[at]))
-                .at(Location::Line(line))
+            ReadError::new(
+                path,
+                ProblemKind::Encoding,
+                format!("invalid UTF-8 (byte 0x{:02X} at offset {at}){hint}", bytes[at]),
+            )
+            .at(Location::Line(line))
         }),
         Encoding::Windows1252 => {
             let mut out = String::with_capacity(bytes.len());
@@ -38,7 +42,12 @@ pub fn decode<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Co
                     Some(c) => out.push(c),
                     None => {
                         let line = bytes[..i].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-                        return Err(ReadError::new(path, ProblemKind::Encoding, format!("byte 0x{b:02X} is undefined in Windows-1252")).at(Location::Line(line)));
+                        return Err(ReadError::new(
+                            path,
+                            ProblemKind::Encoding,
+                            format!("byte 0x{b:02X} is undefined in Windows-1252"),
+                        )
+                        .at(Location::Line(line)));
                     }
                 }
             }

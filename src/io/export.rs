@@ -27,7 +27,11 @@ pub fn model_tables(model: &Model) -> Vec<OutTable> {
     let premises: Vec<_> = model.cities.iter().flat_map(|c| c.premises.iter()).collect();
     let areas: Vec<_> = model.cities.iter().flat_map(|c| c.demand_areas.iter()).collect();
     let districts: Vec<_> = model.cities.iter().flat_map(|c| c.districts.iter()).collect();
-    let levels: BTreeSet<String> = facilities.iter().flat_map(|f| f.districts.keys().cloned()).chain(areas.iter().flat_map(|a| a.districts.keys().cloned())).collect();
+    let levels: BTreeSet<String> = facilities
+        .iter()
+        .flat_map(|f| f.districts.keys().cloned())
+        .chain(areas.iter().flat_map(|a| a.districts.keys().cloned()))
+        .collect();
 
     let mut f = OutTable::new("facilities")
         .with("city", text(&facilities, |f| Some(f.city.clone())))
@@ -39,20 +43,41 @@ pub fn model_tables(model: &Model) -> Vec<OutTable> {
         .with("y", float(&facilities, |f| Some(f.y)))
         .with("places_total", int(&facilities, |f| (!f.capacity.is_empty()).then(|| i64::from(f.total_places()))));
     for lang in Language::ALL {
-        f = f.with(format!("places_{lang}"), int(&facilities, |f| f.capacity.iter().filter(|c| c.language == Some(*lang)).map(|c| i64::from(c.places)).reduce(|a, b| a + b)));
+        f = f.with(
+            format!("places_{lang}"),
+            int(&facilities, |f| {
+                f.capacity
+                    .iter()
+                    .filter(|c| c.language == Some(*lang))
+                    .map(|c| i64::from(c.places))
+                    .reduce(|a, b| a + b)
+            }),
+        );
     }
     f = f
-        .with("places_shared", int(&facilities, |f| f.capacity.iter().filter(|c| c.language.is_none()).map(|c| i64::from(c.places)).reduce(|a, b| a + b)))
+        .with(
+            "places_shared",
+            int(&facilities, |f| {
+                f.capacity.iter().filter(|c| c.language.is_none()).map(|c| i64::from(c.places)).reduce(|a, b| a + b)
+            }),
+        )
         .with("status", text(&facilities, |f| Some(f.status.to_string())))
         .with("opening_year", int(&facilities, |f| f.opening_year.map(i64::from)))
         .with("closing_year", int(&facilities, |f| f.closing_year.map(i64::from)))
         .with("operator", text(&facilities, |f| Some(f.operator.to_string())))
-        .with("languages", text(&facilities, |f| Some(f.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))))
+        .with(
+            "languages",
+            text(&facilities, |f| Some(f.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))),
+        )
         .with("premises_id", text(&facilities, |f| f.premises_id.as_ref().map(|p| p.0.clone())));
     for level in &levels {
         f = f.with(format!("district_{level}"), text(&facilities, |f| f.districts.get(level).map(|d| d.0.clone())));
     }
-    f.geometry = Some(OutGeometry { kind: GeometryKind::Point, epsg: 3067, values: facilities.iter().map(|f| Some(Geometry::Point(geo::Point::new(f.x, f.y)))).collect() });
+    f.geometry = Some(OutGeometry {
+        kind: GeometryKind::Point,
+        epsg: 3067,
+        values: facilities.iter().map(|f| Some(Geometry::Point(geo::Point::new(f.x, f.y)))).collect(),
+    });
 
     let p = OutTable::new("premises")
         .with("city", text(&premises, |p| Some(p.city.clone())))
@@ -75,7 +100,11 @@ pub fn model_tables(model: &Model) -> Vec<OutTable> {
     for level in &levels {
         a = a.with(format!("district_{level}"), text(&areas, |a| a.districts.get(level).map(|d| d.0.clone())));
     }
-    a.geometry = Some(OutGeometry { kind: GeometryKind::MultiPolygon, epsg: 3067, values: areas.iter().map(|a| Some(Geometry::MultiPolygon(a.geometry.clone()))).collect() });
+    a.geometry = Some(OutGeometry {
+        kind: GeometryKind::MultiPolygon,
+        epsg: 3067,
+        values: areas.iter().map(|a| Some(Geometry::MultiPolygon(a.geometry.clone()))).collect(),
+    });
 
     let d = OutTable::new("districts")
         .with("city", text(&districts, |d| Some(d.city.clone())))

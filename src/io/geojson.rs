@@ -12,23 +12,34 @@ use std::path::Path;
 
 /// Reads a GeoJSON FeatureCollection into a [`Table`]; feature numbers are 1-based.
 pub fn read(path: &Path) -> Result<(Table, Vec<Problem>), ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ReadError::new(path, ProblemKind::Empty, "the file is empty; expected a GeoJSON FeatureCollection"));
+        return Err(ReadError::new(
+            path,
+            ProblemKind::Empty,
+            "the file is empty; expected a GeoJSON FeatureCollection",
+        ));
     }
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ReadError::new(path, ProblemKind::Unreadable, format!("not valid JSON: {e}")).at(Location::LineColumn(e.line() as u64, e.column() as u64))
+        ReadError::new(path, ProblemKind::Unreadable, format!("not valid JSON: {e}"))
+            .at(Location::LineColumn(e.line() as u64, e.column() as u64))
     })?;
-    let features = doc
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ReadError::new(path, ProblemKind::Unreadable, "not a GeoJSON FeatureCollection (no \"features\" array)"))?;
+    let features = doc.get("features").and_then(Value::as_array).ok_or_else(|| {
+        ReadError::new(path, ProblemKind::Unreadable, "not a GeoJSON FeatureCollection (no \"features\" array)")
+    })?;
     if features.is_empty() {
         return Err(ReadError::new(path, ProblemKind::Empty, "the FeatureCollection has no features"));
     }
     let crs = match doc.pointer("/crs/properties/name").and_then(Value::as_str) {
         None => Some(4326),
-        Some(name) => Some(parse_crs_name(name).ok_or_else(|| ReadError::new(path, ProblemKind::WrongCrs, format!("unrecognised crs name '{name}'; expected e.g. urn:ogc:def:crs:EPSG::3879")))?),
+        Some(name) => Some(parse_crs_name(name).ok_or_else(|| {
+            ReadError::new(
+                path,
+                ProblemKind::WrongCrs,
+                format!("unrecognised crs name '{name}'; expected e.g. urn:ogc:def:crs:EPSG::3879"),
+            )
+        })?),
     };
     // Columns in first-seen order; typed as integer, float or text from their values.
     let mut names: Vec<String> = Vec::new();
@@ -74,7 +85,15 @@ pub fn read(path: &Path) -> Result<(Table, Vec<Problem>), ReadError> {
             Some(g) => match parse_geometry(g) {
                 Ok(g) => Some(g),
                 Err(msg) => {
-                    problems.push(Problem::error(ProblemKind::InvalidGeometry, Some(path.to_owned()), Location::Feature(i as i64 + 1), msg).field("geometry"));
+                    problems.push(
+                        Problem::error(
+                            ProblemKind::InvalidGeometry,
+                            Some(path.to_owned()),
+                            Location::Feature(i as i64 + 1),
+                            msg,
+                        )
+                        .field("geometry"),
+                    );
                     None
                 }
             },
@@ -112,11 +131,17 @@ fn coord(v: &Value) -> Result<Coord<f64>, String> {
 }
 
 fn ring(v: &Value) -> Result<LineString<f64>, String> {
-    v.as_array().ok_or("a ring: an array of coordinates")?.iter().map(coord).collect::<Result<Vec<_>, _>>().map(LineString)
+    v.as_array()
+        .ok_or("a ring: an array of coordinates")?
+        .iter()
+        .map(coord)
+        .collect::<Result<Vec<_>, _>>()
+        .map(LineString)
 }
 
 fn polygon(v: &Value) -> Result<Polygon<f64>, String> {
-    let mut rings = v.as_array().ok_or("a polygon: an array of rings")?.iter().map(ring).collect::<Result<Vec<_>, _>>()?;
+    let mut rings =
+        v.as_array().ok_or("a polygon: an array of rings")?.iter().map(ring).collect::<Result<Vec<_>, _>>()?;
     if rings.is_empty() {
         return Err("a polygon with at least one ring".into());
     }
@@ -130,7 +155,10 @@ fn parse_geometry(g: &Value) -> Result<Geometry<f64>, String> {
         Some("Point") => Ok(Point(coord(coords)?).into()),
         Some("LineString") => Ok(ring(coords)?.into()),
         Some("Polygon") => Ok(polygon(coords)?.into()),
-        Some("MultiPolygon") => Ok(MultiPolygon(coords.as_array().ok_or("an array of polygons")?.iter().map(polygon).collect::<Result<_, _>>()?).into()),
+        Some("MultiPolygon") => Ok(MultiPolygon(
+            coords.as_array().ok_or("an array of polygons")?.iter().map(polygon).collect::<Result<_, _>>()?,
+        )
+        .into()),
         Some(other) => Err(format!("a Point, LineString, Polygon or MultiPolygon geometry, found {other}")),
         None => Err("a geometry with a type".into()),
     }
@@ -144,7 +172,9 @@ fn geometry_json(g: &Geometry<f64>) -> Value {
         Geometry::Point(p) => json!({"type": "Point", "coordinates": [p.x(), p.y()]}),
         Geometry::LineString(l) => json!({"type": "LineString", "coordinates": ls(l)}),
         Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": poly(p)}),
-        Geometry::MultiPolygon(mp) => json!({"type": "MultiPolygon", "coordinates": mp.0.iter().map(poly).collect::<Vec<_>>()}),
+        Geometry::MultiPolygon(mp) => {
+            json!({"type": "MultiPolygon", "coordinates": mp.0.iter().map(poly).collect::<Vec<_>>()})
+        }
         _ => Value::Null,
     }
 }

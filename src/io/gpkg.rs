@@ -23,12 +23,21 @@ fn quote(ident: &str) -> String {
 }
 
 fn open(path: &Path) -> Result<Connection, ReadError> {
-    let head = std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
+    let head =
+        std::fs::read(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
     if head.is_empty() {
-        return Err(ReadError::new(path, ProblemKind::Empty, "the file is empty; expected a GeoPackage (SQLite database)"));
+        return Err(ReadError::new(
+            path,
+            ProblemKind::Empty,
+            "the file is empty; expected a GeoPackage (SQLite database)",
+        ));
     }
     if !head.starts_with(b"SQLite format 3\0") {
-        return Err(ReadError::new(path, ProblemKind::Unreadable, "not a GeoPackage: the file is not an SQLite database"));
+        return Err(ReadError::new(
+            path,
+            ProblemKind::Unreadable,
+            "not a GeoPackage: the file is not an SQLite database",
+        ));
     }
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open as GeoPackage: {e}")))
@@ -46,7 +55,9 @@ pub fn layers(path: &Path) -> Result<Vec<String>, ReadError> {
 
 fn layer_names(path: &Path, conn: &Connection) -> Result<Vec<String>, ReadError> {
     let mut stmt = conn
-        .prepare("SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes') ORDER BY table_name")
+        .prepare(
+            "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes') ORDER BY table_name",
+        )
         .map_err(|e| corrupt(path, e))?;
     let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| corrupt(path, e))?;
     names.collect::<Result<Vec<_>, _>>().map_err(|e| corrupt(path, e))
@@ -58,13 +69,32 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<(Table, Vec<Problem>), R
     let names = layer_names(path, &conn)?;
     let layer = match layer {
         Some(l) if names.iter().any(|n| n == l) => l.to_owned(),
-        Some(l) => return Err(ReadError::new(path, ProblemKind::MissingColumn, format!("no layer '{l}'; the GeoPackage has: {}", names.join(", ")))),
+        Some(l) => {
+            return Err(ReadError::new(
+                path,
+                ProblemKind::MissingColumn,
+                format!("no layer '{l}'; the GeoPackage has: {}", names.join(", ")),
+            ));
+        }
         None if names.len() == 1 => names[0].clone(),
-        None if names.is_empty() => return Err(ReadError::new(path, ProblemKind::Empty, "the GeoPackage has no feature or attribute layers")),
-        None => return Err(ReadError::new(path, ProblemKind::Profile, format!("the GeoPackage has several layers ({}); name one with `layer = ...` in the profile", names.join(", ")))),
+        None if names.is_empty() => {
+            return Err(ReadError::new(path, ProblemKind::Empty, "the GeoPackage has no feature or attribute layers"));
+        }
+        None => {
+            return Err(ReadError::new(
+                path,
+                ProblemKind::Profile,
+                format!(
+                    "the GeoPackage has several layers ({}); name one with `layer = ...` in the profile",
+                    names.join(", ")
+                ),
+            ));
+        }
     };
     let geom: Option<(String, i64)> = conn
-        .query_row("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1", [&layer], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1", [&layer], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .ok();
     let crs = match &geom {
         Some((_, srs_id)) => srs_to_epsg(path, &conn, *srs_id)?,
@@ -78,7 +108,8 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<(Table, Vec<Problem>), R
         .map_err(|e| corrupt(path, e))?;
     let fid = cols.iter().find(|c| c.2).map(|c| c.0.clone());
     let geom_name = geom.as_ref().map(|g| g.0.clone());
-    let attrs: Vec<&(String, String, bool)> = cols.iter().filter(|c| Some(&c.0) != geom_name.as_ref() && Some(&c.0) != fid.as_ref()).collect();
+    let attrs: Vec<&(String, String, bool)> =
+        cols.iter().filter(|c| Some(&c.0) != geom_name.as_ref() && Some(&c.0) != fid.as_ref()).collect();
     let mut select = vec![fid.as_deref().map_or("rowid".to_owned(), quote)];
     select.push(geom_name.as_deref().map_or("NULL".to_owned(), quote));
     select.extend(attrs.iter().map(|c| quote(&c.0)));
@@ -105,10 +136,20 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<(Table, Vec<Problem>), R
         let fid: i64 = row.get(0).map_err(|e| corrupt(path, e))?;
         let location = Location::Feature(fid);
         let g = match row.get_ref(1).map_err(|e| corrupt(path, e))? {
-            ValueRef::Blob(b) => match wkb::split_gpkg_blob(b).and_then(|(_, empty, w)| if empty { Ok(None) } else { wkb::decode(w).map(Some) }) {
+            ValueRef::Blob(b) => match wkb::split_gpkg_blob(b)
+                .and_then(|(_, empty, w)| if empty { Ok(None) } else { wkb::decode(w).map(Some) })
+            {
                 Ok(g) => g,
                 Err(e) => {
-                    problems.push(Problem::error(ProblemKind::InvalidGeometry, Some(path.to_owned()), location.clone(), format!("a readable geometry: {}", e.0)).field(geom_name.clone().unwrap_or_default()));
+                    problems.push(
+                        Problem::error(
+                            ProblemKind::InvalidGeometry,
+                            Some(path.to_owned()),
+                            location.clone(),
+                            format!("a readable geometry: {}", e.0),
+                        )
+                        .field(geom_name.clone().unwrap_or_default()),
+                    );
                     None
                 }
             },
@@ -165,12 +206,24 @@ fn srs_to_epsg(path: &Path, conn: &Connection, srs_id: i64) -> Result<Option<u32
         return Ok(None);
     }
     let row: Option<(String, i64)> = conn
-        .query_row("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?1", [srs_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
+            [srs_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .ok();
     match row {
         Some((org, code)) if org.eq_ignore_ascii_case("EPSG") => Ok(u32::try_from(code).ok()),
-        Some((org, code)) => Err(ReadError::new(path, ProblemKind::WrongCrs, format!("layer srs_id {srs_id} is {org}:{code}; expected an EPSG coordinate system"))),
-        None => Err(ReadError::new(path, ProblemKind::WrongCrs, format!("layer srs_id {srs_id} is not defined in gpkg_spatial_ref_sys"))),
+        Some((org, code)) => Err(ReadError::new(
+            path,
+            ProblemKind::WrongCrs,
+            format!("layer srs_id {srs_id} is {org}:{code}; expected an EPSG coordinate system"),
+        )),
+        None => Err(ReadError::new(
+            path,
+            ProblemKind::WrongCrs,
+            format!("layer srs_id {srs_id} is not defined in gpkg_spatial_ref_sys"),
+        )),
     }
 }
 
@@ -198,10 +251,9 @@ fn srs_definition(epsg: u32) -> Option<(String, String)> {
 
 /// UTC time for `last_change`: `SOURCE_DATE_EPOCH` when set (reproducible output), else now.
 fn timestamp() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
+    let secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    });
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -255,8 +307,12 @@ fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Re
             continue;
         }
         srs_done.push(epsg);
-        let (name, wkt) = srs_definition(epsg).ok_or_else(|| rusqlite::Error::InvalidParameterName(format!("unsupported EPSG:{epsg}")))?;
-        conn.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, NULL)", params![name, epsg, wkt])?;
+        let (name, wkt) = srs_definition(epsg)
+            .ok_or_else(|| rusqlite::Error::InvalidParameterName(format!("unsupported EPSG:{epsg}")))?;
+        conn.execute(
+            "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, NULL)",
+            params![name, epsg, wkt],
+        )?;
     }
     for layer in layers {
         let mut defs = vec!["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL".to_owned()];
@@ -281,7 +337,8 @@ fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Re
         for i in 0..names.len() {
             placeholders.push(format!("?{}", i + 1));
         }
-        let sql = format!("INSERT INTO {} ({}) VALUES ({})", quote(&layer.name), names.join(", "), placeholders.join(", "));
+        let sql =
+            format!("INSERT INTO {} ({}) VALUES ({})", quote(&layer.name), names.join(", "), placeholders.join(", "));
         let mut stmt = conn.prepare(&sql)?;
         let mut bbox: Option<geo::Rect<f64>> = None;
         for row in 0..layer.len() {
@@ -315,12 +372,17 @@ fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Re
         }
         match &layer.geometry {
             Some(g) => {
-                let (minx, miny, maxx, maxy) = bbox.map_or((None, None, None, None), |b| (Some(b.min().x), Some(b.min().y), Some(b.max().x), Some(b.max().y)));
+                let (minx, miny, maxx, maxy) = bbox.map_or((None, None, None, None), |b| {
+                    (Some(b.min().x), Some(b.min().y), Some(b.max().x), Some(b.max().y))
+                });
                 conn.execute(
                     "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, '', ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![layer.name, now, minx, miny, maxx, maxy, g.epsg],
                 )?;
-                conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)", params![layer.name, g.kind.name(), g.epsg])?;
+                conn.execute(
+                    "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)",
+                    params![layer.name, g.kind.name(), g.epsg],
+                )?;
             }
             None => {
                 conn.execute(

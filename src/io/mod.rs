@@ -49,8 +49,16 @@ impl Format {
             "gpkg" => Ok(Format::GeoPackage),
             "geojson" | "json" => Ok(Format::GeoJson),
             "parquet" | "pq" | "geoparquet" => Ok(Format::Parquet),
-            "xlsx" | "xls" | "ods" => Err(ReadError::new(path, ProblemKind::Unreadable, "spreadsheets are not read directly; save the sheet as CSV (Finnish Excel's 'CSV (semicolon)' works)")),
-            other => Err(ReadError::new(path, ProblemKind::Unreadable, format!("unsupported file type '.{other}'; expected .csv, .gpkg, .geojson or .parquet"))),
+            "xlsx" | "xls" | "ods" => Err(ReadError::new(
+                path,
+                ProblemKind::Unreadable,
+                "spreadsheets are not read directly; save the sheet as CSV (Finnish Excel's 'CSV (semicolon)' works)",
+            )),
+            other => Err(ReadError::new(
+                path,
+                ProblemKind::Unreadable,
+                format!("unsupported file type '.{other}'; expected .csv, .gpkg, .geojson or .parquet"),
+            )),
         }
     }
 }

@@ -14,12 +14,17 @@ use polars::prelude::*;
 use std::path::Path;
 
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> ReadError {
-    ReadError::new(path, ProblemKind::Unreadable, format!("cannot read as Parquet (truncated or not a Parquet file?): {e}"))
+    ReadError::new(
+        path,
+        ProblemKind::Unreadable,
+        format!("cannot read as Parquet (truncated or not a Parquet file?): {e}"),
+    )
 }
 
 /// Reads a Parquet file into a [`Table`]; a WKB `geometry` column becomes the geometry.
 pub fn read(path: &Path) -> Result<(Table, Vec<Problem>), ReadError> {
-    let file = std::fs::File::open(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open: {e}")))?;
     if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         return Err(ReadError::new(path, ProblemKind::Empty, "the file is empty; expected a Parquet file"));
     }
@@ -49,7 +54,15 @@ pub fn read(path: &Path) -> Result<(Table, Vec<Problem>), ReadError> {
                     b.and_then(|b| match wkb::decode(b) {
                         Ok(g) => Some(g),
                         Err(e) => {
-                            problems.push(Problem::error(ProblemKind::InvalidGeometry, Some(path.to_owned()), Location::Row(i as u64 + 1), format!("readable WKB: {}", e.0)).field("geometry"));
+                            problems.push(
+                                Problem::error(
+                                    ProblemKind::InvalidGeometry,
+                                    Some(path.to_owned()),
+                                    Location::Row(i as u64 + 1),
+                                    format!("readable WKB: {}", e.0),
+                                )
+                                .field("geometry"),
+                            );
                             None
                         }
                     })
@@ -76,7 +89,16 @@ pub fn read(path: &Path) -> Result<(Table, Vec<Problem>), ReadError> {
         columns.push(column);
     }
     Ok((
-        Table { path: path.to_owned(), names, columns, len, geometry, crs: None, records: RecordNumbers::Rows, decimal_comma: false },
+        Table {
+            path: path.to_owned(),
+            names,
+            columns,
+            len,
+            geometry,
+            crs: None,
+            records: RecordNumbers::Rows,
+            decimal_comma: false,
+        },
         problems,
     ))
 }

@@ -7,14 +7,19 @@ use std::path::Path;
 
 /// Reads and parses a city profile; unknown keys and wrong types are errors with a position.
 pub fn read(path: &Path) -> Result<CityProfile, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot read the city profile: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot read the city profile: {e}")))?;
     parse(path, &text)
 }
 
 /// Parses profile text read from `path`.
 pub fn parse(path: &Path, text: &str) -> Result<CityProfile, ReadError> {
     if text.trim().is_empty() {
-        return Err(ReadError::new(path, ProblemKind::Empty, "the city profile is empty; see sample-data/*/profile.toml for examples"));
+        return Err(ReadError::new(
+            path,
+            ProblemKind::Empty,
+            "the city profile is empty; see sample-data/*/profile.toml for examples",
+        ));
     }
     toml::from_str(text).map_err(|e| {
         let location = e.span().map_or(Location::File, |span| line_column(text, span.start));

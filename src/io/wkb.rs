@@ -104,13 +104,19 @@ fn read_geometry(c: &mut Cursor<'_>) -> Result<Geometry<f64>, WkbError> {
         1 => Geometry::Point(Point(coord(c)?)),
         2 => Geometry::LineString(ring(c)?),
         3 => Geometry::Polygon(polygon(c)?),
-        4 | 5 | 6 | 7 => {
+        4..=7 => {
             let n = count(c)?;
             let parts = (0..n).map(|_| read_geometry(c)).collect::<Result<Vec<_>, _>>()?;
             match base {
-                4 => Geometry::MultiPoint(MultiPoint(parts.into_iter().filter_map(|g| Point::try_from(g).ok()).collect())),
-                5 => Geometry::MultiLineString(MultiLineString(parts.into_iter().filter_map(|g| LineString::try_from(g).ok()).collect())),
-                6 => Geometry::MultiPolygon(MultiPolygon(parts.into_iter().filter_map(|g| Polygon::try_from(g).ok()).collect())),
+                4 => Geometry::MultiPoint(MultiPoint(
+                    parts.into_iter().filter_map(|g| Point::try_from(g).ok()).collect(),
+                )),
+                5 => Geometry::MultiLineString(MultiLineString(
+                    parts.into_iter().filter_map(|g| LineString::try_from(g).ok()).collect(),
+                )),
+                6 => Geometry::MultiPolygon(MultiPolygon(
+                    parts.into_iter().filter_map(|g| Polygon::try_from(g).ok()).collect(),
+                )),
                 _ => Geometry::GeometryCollection(geo::GeometryCollection(parts)),
             }
         }
@@ -241,7 +247,9 @@ mod tests {
 
     #[test]
     fn round_trips_through_gpkg_blob() {
-        let poly: Geometry<f64> = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 250.0, y: 0.0), (x: 250.0, y: 250.0), (x: 0.0, y: 0.0)]]).into();
+        let poly: Geometry<f64> =
+            MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 250.0, y: 0.0), (x: 250.0, y: 250.0), (x: 0.0, y: 0.0)]])
+                .into();
         let blob = gpkg_blob(&poly, 3067);
         let (srs, empty, wkb) = split_gpkg_blob(&blob).unwrap();
         assert_eq!((srs, empty), (3067, false));

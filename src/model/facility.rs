@@ -65,11 +65,7 @@ impl Facility {
 
     /// Places available to `language`: its own places plus places shared by all languages.
     pub fn places_for(&self, language: Language) -> u32 {
-        self.capacity
-            .iter()
-            .filter(|c| c.language.is_none_or(|l| l == language))
-            .map(|c| c.places)
-            .sum()
+        self.capacity.iter().filter(|c| c.language.is_none_or(|l| l == language)).map(|c| c.places).sum()
     }
 
     /// Whether the unit is in operation in `year` according to its status and years.

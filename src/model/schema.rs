@@ -40,6 +40,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("demand-area.schema.json", pretty::<DemandAreaRecord>()),
         ("district.schema.json", pretty::<District>()),
         ("population.schema.json", pretty::<PopulationRecord>()),
-        ("service-types.json", serde_json::to_string_pretty(&service::catalogue()).expect("catalogue serialises") + "\n"),
+        (
+            "service-types.json",
+            serde_json::to_string_pretty(&service::catalogue()).expect("catalogue serialises") + "\n",
+        ),
     ]
 }

@@ -28,14 +28,7 @@ impl ServiceType {
     }
 }
 
-fn service(
-    code: &str,
-    fi: &str,
-    sv: &str,
-    en: &str,
-    ages: (u8, Option<u8>),
-    has_places: bool,
-) -> ServiceType {
+fn service(code: &str, fi: &str, sv: &str, en: &str, ages: (u8, Option<u8>), has_places: bool) -> ServiceType {
     ServiceType {
         code: code.to_owned(),
         name_fi: fi.to_owned(),
@@ -95,30 +88,9 @@ pub fn catalogue() -> Vec<ServiceType> {
             (13, Some(15)),
             true,
         ),
-        service(
-            "upper_secondary_school",
-            "Lukio",
-            "Gymnasium",
-            "General upper secondary school",
-            (16, Some(18)),
-            true,
-        ),
-        service(
-            "library",
-            "Kirjasto",
-            "Bibliotek",
-            "Library",
-            (0, None),
-            false,
-        ),
-        service(
-            "health_station",
-            "Terveysasema",
-            "Hälsostation",
-            "Health station",
-            (0, None),
-            false,
-        ),
+        service("upper_secondary_school", "Lukio", "Gymnasium", "General upper secondary school", (16, Some(18)), true),
+        service("library", "Kirjasto", "Bibliotek", "Library", (0, None), false),
+        service("health_station", "Terveysasema", "Hälsostation", "Health station", (0, None), false),
     ]
 }
 

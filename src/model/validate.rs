@@ -18,7 +18,7 @@ pub const FINLAND_EXTENT: [f64; 4] = [43_547.79, 6_522_236.87, 764_796.72, 7_795
 
 /// Whether an EPSG:3067 point lies within Finland's extent.
 pub fn in_finland(x: f64, y: f64) -> bool {
-    x >= FINLAND_EXTENT[0] && x <= FINLAND_EXTENT[2] && y >= FINLAND_EXTENT[1] && y <= FINLAND_EXTENT[3]
+    (FINLAND_EXTENT[0]..=FINLAND_EXTENT[2]).contains(&x) && (FINLAND_EXTENT[1]..=FINLAND_EXTENT[3]).contains(&y)
 }
 
 /// Runs every check on `data`, adding what it finds to `problems`.
@@ -38,7 +38,15 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
     let mut district_seen: HashMap<(&str, &str), &Option<Origin>> = HashMap::new();
     for d in &data.districts {
         if let Some(first) = district_seen.insert((&d.level, d.code.as_str()), &d.origin) {
-            problems.push(err(ProblemKind::DuplicateId, &d.origin, format!("duplicate district code at level '{}'; first seen at {}", d.level, at(first).1)).field("code").value(d.code.as_str()));
+            problems.push(
+                err(
+                    ProblemKind::DuplicateId,
+                    &d.origin,
+                    format!("duplicate district code at level '{}'; first seen at {}", d.level, at(first).1),
+                )
+                .field("code")
+                .value(d.code.as_str()),
+            );
         }
     }
     let known_district = |level: &str, code: &str| district_seen.contains_key(&(level, code));
@@ -47,17 +55,35 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
             let up = data.district_levels.iter().position(|l| *l == d.level).and_then(|i| i.checked_sub(1));
             let found = up.is_some_and(|i| known_district(&data.district_levels[i], parent.as_str()));
             if !found {
-                problems.push(err(ProblemKind::MissingReference, &d.origin, "a district code of the level above".into()).field("parent").value(parent.as_str()));
+                problems.push(
+                    err(ProblemKind::MissingReference, &d.origin, "a district code of the level above".into())
+                        .field("parent")
+                        .value(parent.as_str()),
+                );
             }
         }
     }
     let has_districts = !data.districts.is_empty();
-    let check_district_refs = |problems: &mut Problems, districts: &std::collections::BTreeMap<String, super::id::DistrictCode>, origin: &Option<Origin>| {
+    let check_district_refs = |problems: &mut Problems,
+                               districts: &std::collections::BTreeMap<String, super::id::DistrictCode>,
+                               origin: &Option<Origin>| {
         for (level, code) in districts {
             if !data.district_levels.contains(level) {
-                problems.push(err(ProblemKind::MissingReference, origin, format!("a district level of the profile ({})", data.district_levels.join(", "))).field(level.clone()).value(code.as_str()));
+                problems.push(
+                    err(
+                        ProblemKind::MissingReference,
+                        origin,
+                        format!("a district level of the profile ({})", data.district_levels.join(", ")),
+                    )
+                    .field(level.clone())
+                    .value(code.as_str()),
+                );
             } else if has_districts && !known_district(level, code.as_str()) {
-                problems.push(err(ProblemKind::MissingReference, origin, format!("a known {level} code (see the district file)")).field(level.clone()).value(code.as_str()));
+                problems.push(
+                    err(ProblemKind::MissingReference, origin, format!("a known {level} code (see the district file)"))
+                        .field(level.clone())
+                        .value(code.as_str()),
+                );
             }
         }
     };
@@ -66,15 +92,31 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
     let mut premises_seen: HashMap<&str, &Option<Origin>> = HashMap::new();
     for p in &data.premises {
         if let Some(first) = premises_seen.insert(p.id.as_str(), &p.origin) {
-            problems.push(err(ProblemKind::DuplicateId, &p.origin, format!("unique premises ids; first seen at {}", at(first).1)).field("id").value(p.id.as_str()));
+            problems.push(
+                err(ProblemKind::DuplicateId, &p.origin, format!("unique premises ids; first seen at {}", at(first).1))
+                    .field("id")
+                    .value(p.id.as_str()),
+            );
         }
         if let Some(b) = &p.building_id
             && !is_valid_building_id(b)
         {
-            problems.push(err(ProblemKind::Parse, &p.origin, "a permanent building id (VTJ-PRT): 9 digits and a valid check character".into()).field("building_id").value(b.clone()));
+            problems.push(
+                err(
+                    ProblemKind::Parse,
+                    &p.origin,
+                    "a permanent building id (VTJ-PRT): 9 digits and a valid check character".into(),
+                )
+                .field("building_id")
+                .value(b.clone()),
+            );
         }
         if p.tenure == Some(Tenure::Leased) && p.lease_end_year.is_none() {
-            problems.push(err(ProblemKind::MissingValue, &p.origin, "leased premises should give the lease end year".into()).field("lease_end_year").warning());
+            problems.push(
+                err(ProblemKind::MissingValue, &p.origin, "leased premises should give the lease end year".into())
+                    .field("lease_end_year")
+                    .warning(),
+            );
         }
     }
 
@@ -82,32 +124,70 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
     let mut facility_seen: HashMap<&str, &Option<Origin>> = HashMap::new();
     for f in &data.facilities {
         if let Some(first) = facility_seen.insert(f.id.as_str(), &f.origin) {
-            problems.push(err(ProblemKind::DuplicateId, &f.origin, format!("unique unit ids; first seen at {}", at(first).1)).field("id").value(f.id.as_str()));
+            problems.push(
+                err(ProblemKind::DuplicateId, &f.origin, format!("unique unit ids; first seen at {}", at(first).1))
+                    .field("id")
+                    .value(f.id.as_str()),
+            );
         }
         if let Some(pid) = &f.premises_id
             && !premises_seen.contains_key(pid.as_str())
         {
-            problems.push(err(ProblemKind::MissingReference, &f.origin, "the id of a premises record in the premises file(s)".into()).field("premises_id").value(pid.as_str()));
+            problems.push(
+                err(
+                    ProblemKind::MissingReference,
+                    &f.origin,
+                    "the id of a premises record in the premises file(s)".into(),
+                )
+                .field("premises_id")
+                .value(pid.as_str()),
+            );
         }
         if let Some(st) = service::lookup(&f.service_type)
             && st.has_places
             && f.capacity.is_empty()
             && f.status != Status::Closed
         {
-            problems.push(err(ProblemKind::MissingValue, &f.origin, format!("a capacity (places) for a {} unit; without one allocation leaves it out", st.name_en)).field("capacity").warning());
+            problems.push(
+                err(
+                    ProblemKind::MissingValue,
+                    &f.origin,
+                    format!("a capacity (places) for a {} unit; without one allocation leaves it out", st.name_en),
+                )
+                .field("capacity")
+                .warning(),
+            );
         }
         for c in &f.capacity {
             if let Some(l) = c.language
                 && !f.languages.contains(&l)
             {
                 let langs: Vec<_> = f.languages.iter().map(|l| l.code()).collect();
-                problems.push(err(ProblemKind::OutOfRange, &f.origin, format!("places only in the unit's service languages ({})", langs.join(", "))).field(format!("capacity_{l}")).value(c.places.to_string()));
+                problems.push(
+                    err(
+                        ProblemKind::OutOfRange,
+                        &f.origin,
+                        format!("places only in the unit's service languages ({})", langs.join(", ")),
+                    )
+                    .field(format!("capacity_{l}"))
+                    .value(c.places.to_string()),
+                );
             }
         }
         match (f.status, f.opening_year, f.closing_year) {
-            (Status::Planned, None, _) => problems.push(err(ProblemKind::MissingValue, &f.origin, "a planned unit needs its opening year".into()).field("opening_year")),
-            (Status::Closing | Status::Closed, _, None) => problems.push(err(ProblemKind::MissingValue, &f.origin, format!("a {} unit needs its closing year", f.status)).field("closing_year")),
-            (_, Some(o), Some(c)) if o > c => problems.push(err(ProblemKind::OutOfRange, &f.origin, format!("an opening year not after the closing year {c}")).field("opening_year").value(o.to_string())),
+            (Status::Planned, None, _) => problems.push(
+                err(ProblemKind::MissingValue, &f.origin, "a planned unit needs its opening year".into())
+                    .field("opening_year"),
+            ),
+            (Status::Closing | Status::Closed, _, None) => problems.push(
+                err(ProblemKind::MissingValue, &f.origin, format!("a {} unit needs its closing year", f.status))
+                    .field("closing_year"),
+            ),
+            (_, Some(o), Some(c)) if o > c => problems.push(
+                err(ProblemKind::OutOfRange, &f.origin, format!("an opening year not after the closing year {c}"))
+                    .field("opening_year")
+                    .value(o.to_string()),
+            ),
             _ => {}
         }
         check_point(data, problems, &f.origin, f.x, f.y);
@@ -118,13 +198,33 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
     let mut area_seen: HashMap<&str, &Option<Origin>> = HashMap::new();
     for a in &data.demand_areas {
         if let Some(first) = area_seen.insert(a.id.as_str(), &a.origin) {
-            problems.push(err(ProblemKind::DuplicateId, &a.origin, format!("unique area ids; first seen at {}", at(first).1)).field("id").value(a.id.as_str()));
+            problems.push(
+                err(ProblemKind::DuplicateId, &a.origin, format!("unique area ids; first seen at {}", at(first).1))
+                    .field("id")
+                    .value(a.id.as_str()),
+            );
         }
         if let Some(reason) = first_invalidity(&a.geometry) {
-            problems.push(err(ProblemKind::InvalidGeometry, &a.origin, format!("a valid polygon: {reason}")).field("geometry").value(a.id.as_str()));
+            problems.push(
+                err(ProblemKind::InvalidGeometry, &a.origin, format!("a valid polygon: {reason}"))
+                    .field("geometry")
+                    .value(a.id.as_str()),
+            );
         }
         if !in_finland(a.point.x(), a.point.y()) {
-            problems.push(err(ProblemKind::OutsideFinland, &a.origin, format!("an area inside Finland; its representative point is ({:.0}, {:.0}) in EPSG:3067", a.point.x(), a.point.y())).field("geometry").value(a.id.as_str()));
+            problems.push(
+                err(
+                    ProblemKind::OutsideFinland,
+                    &a.origin,
+                    format!(
+                        "an area inside Finland; its representative point is ({:.0}, {:.0}) in EPSG:3067",
+                        a.point.x(),
+                        a.point.y()
+                    ),
+                )
+                .field("geometry")
+                .value(a.id.as_str()),
+            );
         }
         check_district_refs(problems, &a.districts, &a.origin);
     }
@@ -167,11 +267,24 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
                 Some([lo, hi]) => format!("a year within the {kind} period {lo}–{hi} declared in the profile"),
                 None => format!("no {kind} rows: the profile declares no {kind} years"),
             };
-            problems.push(Problem::error(ProblemKind::YearOutOfRange, file, location, expected).field("year").value(year.to_string()));
+            problems.push(
+                Problem::error(ProblemKind::YearOutOfRange, file, location, expected)
+                    .field("year")
+                    .value(year.to_string()),
+            );
         }
         if pop.age_min[r] > pop.age_max[r] || pop.age_max[r] > OPEN_AGE {
             let (file, location) = row_at(r);
-            problems.push(Problem::error(ProblemKind::OutOfRange, file, location, format!("an age band with 0 ≤ min ≤ max ≤ {OPEN_AGE}")).field("age").value(format!("{}-{}", pop.age_min[r], pop.age_max[r])));
+            problems.push(
+                Problem::error(
+                    ProblemKind::OutOfRange,
+                    file,
+                    location,
+                    format!("an age band with 0 ≤ min ≤ max ≤ {OPEN_AGE}"),
+                )
+                .field("age")
+                .value(format!("{}-{}", pop.age_min[r], pop.age_max[r])),
+            );
         }
     }
 }
@@ -183,13 +296,35 @@ fn check_point(data: &Dataset, problems: &mut Problems, origin: &Option<Origin>,
         None => (None, Location::File),
     };
     if !in_finland(x, y) {
-        problems.push(Problem::error(ProblemKind::OutsideFinland, file, location, format!("a point inside Finland; after transformation it is at ({x:.0}, {y:.0}) in EPSG:3067")).field("geometry"));
+        problems.push(
+            Problem::error(
+                ProblemKind::OutsideFinland,
+                file,
+                location,
+                format!("a point inside Finland; after transformation it is at ({x:.0}, {y:.0}) in EPSG:3067"),
+            )
+            .field("geometry"),
+        );
         return;
     }
     if let Some(boundary) = &data.boundary {
         let d = Euclidean.distance(&Point::new(x, y), boundary);
         if d > data.boundary_tolerance_m {
-            problems.push(Problem::error(ProblemKind::OutsideCity, file, location, format!("a point inside {} (tolerance {:.0} m); it lies {:.1} km outside the boundary", data.city, data.boundary_tolerance_m, d / 1000.0)).field("geometry").value(format!("{x:.0}, {y:.0}")));
+            problems.push(
+                Problem::error(
+                    ProblemKind::OutsideCity,
+                    file,
+                    location,
+                    format!(
+                        "a point inside {} (tolerance {:.0} m); it lies {:.1} km outside the boundary",
+                        data.city,
+                        data.boundary_tolerance_m,
+                        d / 1000.0
+                    ),
+                )
+                .field("geometry")
+                .value(format!("{x:.0}, {y:.0}")),
+            );
         }
     }
 }

@@ -53,7 +53,15 @@ pub fn cells(rng: &mut Rng, boundary: &MultiPolygon<f64>, centre: (f64, f64), to
                 if rng.chance(keep) {
                     let w = (-dist / scale).exp() * (0.7 * rng.normal()).exp();
                     let family = ((dist / scale - 1.0) * 0.45 + 0.15 * rng.normal()).clamp(-0.6, 0.9);
-                    out.push(Cell { id: inspire_id(250, cx, cy), x: cx, y: cy, total: 0.0, family, dist, angle: dy.atan2(dx).to_degrees().rem_euclid(360.0) });
+                    out.push(Cell {
+                        id: inspire_id(250, cx, cy),
+                        x: cx,
+                        y: cy,
+                        total: 0.0,
+                        family,
+                        dist,
+                        angle: dy.atan2(dx).to_degrees().rem_euclid(360.0),
+                    });
                     weights.push(w);
                 }
             }
@@ -76,8 +84,58 @@ pub fn sector(angle: f64) -> usize {
 
 /// A unit name from a seeded pick of Finnish nature words.
 pub fn name(rng: &mut Rng, used: &mut Vec<String>) -> (String, String) {
-    const FI: [&str; 24] = ["Koivu", "Mänty", "Kuusi", "Pihlaja", "Lehmus", "Vaahtera", "Tammi", "Haapa", "Kataja", "Kielo", "Vuokko", "Orvokki", "Apila", "Kanerva", "Mustikka", "Puolukka", "Tähti", "Aurinko", "Kuu", "Sateenkaari", "Satakieli", "Peippo", "Tikka", "Kettu"];
-    const SV: [&str; 24] = ["Björk", "Tall", "Gran", "Rönn", "Lind", "Lönn", "Ek", "Asp", "En", "Liljekonvalj", "Sippa", "Viol", "Klöver", "Ljung", "Blåbär", "Lingon", "Stjärn", "Sol", "Mån", "Regnbåg", "Näktergal", "Bofink", "Hackspett", "Räv"];
+    const FI: [&str; 24] = [
+        "Koivu",
+        "Mänty",
+        "Kuusi",
+        "Pihlaja",
+        "Lehmus",
+        "Vaahtera",
+        "Tammi",
+        "Haapa",
+        "Kataja",
+        "Kielo",
+        "Vuokko",
+        "Orvokki",
+        "Apila",
+        "Kanerva",
+        "Mustikka",
+        "Puolukka",
+        "Tähti",
+        "Aurinko",
+        "Kuu",
+        "Sateenkaari",
+        "Satakieli",
+        "Peippo",
+        "Tikka",
+        "Kettu",
+    ];
+    const SV: [&str; 24] = [
+        "Björk",
+        "Tall",
+        "Gran",
+        "Rönn",
+        "Lind",
+        "Lönn",
+        "Ek",
+        "Asp",
+        "En",
+        "Liljekonvalj",
+        "Sippa",
+        "Viol",
+        "Klöver",
+        "Ljung",
+        "Blåbär",
+        "Lingon",
+        "Stjärn",
+        "Sol",
+        "Mån",
+        "Regnbåg",
+        "Näktergal",
+        "Bofink",
+        "Hackspett",
+        "Räv",
+    ];
     const PLACE_FI: [&str; 8] = ["mäki", "rinne", "lehto", "niemi", "harju", "polku", "puisto", "kallio"];
     const PLACE_SV: [&str; 8] = ["backen", "branten", "lunden", "udden", "åsen", "stigen", "parken", "berget"];
     loop {
@@ -92,7 +150,20 @@ pub fn name(rng: &mut Rng, used: &mut Vec<String>) -> (String, String) {
 }
 
 /// Street names for synthetic addresses.
-const STREETS: [&str; 12] = ["Koulukatu", "Puistotie", "Rantakatu", "Kirkkokatu", "Mäkitie", "Koivukuja", "Peltotie", "Niittykatu", "Satamakatu", "Ratatie", "Myllytie", "Torikatu"];
+const STREETS: [&str; 12] = [
+    "Koulukatu",
+    "Puistotie",
+    "Rantakatu",
+    "Kirkkokatu",
+    "Mäkitie",
+    "Koivukuja",
+    "Peltotie",
+    "Niittykatu",
+    "Satamakatu",
+    "Ratatie",
+    "Myllytie",
+    "Torikatu",
+];
 
 /// A synthetic premises record, its fields as plain values.
 #[derive(Clone, Debug)]

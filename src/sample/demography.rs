@@ -22,7 +22,15 @@ pub fn age_weights(family: f64) -> [f64; 101] {
         } else {
             (0.75 * (-(a - 80.0) / 6.0).exp()).max(0.002)
         };
-        let child = if a < 16.0 { 1.0 } else if (30.0..50.0).contains(&a) { 0.5 } else if (20.0..30.0).contains(&a) { -0.6 } else { -0.2 };
+        let child = if a < 16.0 {
+            1.0
+        } else if (30.0..50.0).contains(&a) {
+            0.5
+        } else if (20.0..30.0).contains(&a) {
+            -0.6
+        } else {
+            -0.2
+        };
         *v = (base * (1.0 + family * child)).max(0.001);
     }
     w
@@ -49,15 +57,21 @@ fn mortality(a: usize) -> f64 {
 /// for young adults where positive).
 pub fn step(pop: &[f64; 101], fertility: f64, migration: f64) -> [f64; 101] {
     let mut next = [0.0; 101];
-    for a in 0..101 {
-        let survivors = pop[a] * (1.0 - mortality(a));
+    for (a, &count) in pop.iter().enumerate() {
+        let survivors = count * (1.0 - mortality(a));
         let target = (a + 1).min(100);
         next[target] += survivors;
     }
     let mothers: f64 = pop[20..45].iter().sum::<f64>() / 2.0;
     next[0] = mothers * fertility;
     for (a, v) in next.iter_mut().enumerate() {
-        let m = if (18..35).contains(&a) { migration * 2.5 } else if a < 7 { migration * 1.2 } else { migration * 0.5 };
+        let m = if (18..35).contains(&a) {
+            migration * 2.5
+        } else if a < 7 {
+            migration * 1.2
+        } else {
+            migration * 0.5
+        };
         *v *= 1.0 + m;
     }
     next

@@ -7,8 +7,8 @@ use super::rng::Rng;
 use super::units::{Plan, district_base, forecast, units};
 use super::{Written, csv_finnish, text_col};
 use crate::io::crs::{Crs, Transform};
-use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable, WriteError, gpkg};
 use crate::io::table::Cell as TableCell;
+use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable, WriteError, gpkg};
 use geo::{Centroid, Geometry};
 use std::path::Path;
 
@@ -33,7 +33,11 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
     let mut cells = Vec::new();
     let mut districts = Vec::new();
     for row in 0..table.len {
-        let (TableCell::Int(id), TableCell::Int(pop)) = (table.columns[id_col].cell(row), table.columns[pop_col].cell(row)) else { continue };
+        let (TableCell::Int(id), TableCell::Int(pop)) =
+            (table.columns[id_col].cell(row), table.columns[pop_col].cell(row))
+        else {
+            continue;
+        };
         let Some(Some(Geometry::Polygon(p))) = table.geometry.as_ref().map(|g| g[row].clone()) else { continue };
         let Some(c) = p.centroid() else { continue };
         let (x, y) = to3067.apply(c.x(), c.y());
@@ -43,7 +47,8 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
 
     let mut rng = Rng::new(0x0910_2025);
     let plan = Plan { daycares: 18, swedish_share: 0.15, bilingual: 1, schools: 0, libraries: 0, health_stations: 0 };
-    let (units, premises) = units(&mut rng, &cells, &plan, &|i| format!("{}", 23_001 + i), &|i| format!("HKI-T{:04}", 101 + i));
+    let (units, premises) =
+        units(&mut rng, &cells, &plan, &|i| format!("{}", 23_001 + i), &|i| format!("HKI-T{:04}", 101 + i));
 
     // Districts and the cell → peruspiiri key.
     let piirit = OutTable::new("piirit")
@@ -70,7 +75,9 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
         "purchased" => "ostopalvelu",
         _ => "kunnallinen",
     };
-    let language = |u: &super::units::Unit| u.languages().iter().map(|l| if *l == "sv" { "ruotsi" } else { "suomi" }).collect::<Vec<_>>().join("/");
+    let language = |u: &super::units::Unit| {
+        u.languages().iter().map(|l| if *l == "sv" { "ruotsi" } else { "suomi" }).collect::<Vec<_>>().join("/")
+    };
     let mut pk = OutTable::new("paivakodit")
         .with("toimipaikka_id", OutColumn::Text(units.iter().map(|u| Some(u.id.clone())).collect()))
         .with("nimi_fi", OutColumn::Text(units.iter().map(|u| Some(u.name_fi.clone())).collect()))
@@ -88,10 +95,13 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
     pk.geometry = Some(OutGeometry {
         kind: GeometryKind::Point,
         epsg: 3879,
-        values: units.iter().map(|u| {
-            let (x, y) = to_gk25.apply(u.x, u.y);
-            Some(Geometry::Point(geo::Point::new((x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0)))
-        }).collect(),
+        values: units
+            .iter()
+            .map(|u| {
+                let (x, y) = to_gk25.apply(u.x, u.y);
+                Some(Geometry::Point(geo::Point::new((x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0)))
+            })
+            .collect(),
     });
     let path = dir.join("paivakodit-SYNTHETIC.gpkg");
     gpkg::write_at(&path, &[pk], super::SAMPLE_TIMESTAMP)?;

@@ -13,7 +13,8 @@ use crate::model::profile::CsvDialect;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use std::path::Path;
 
-const SUURALUEET: [&str; 9] = ["Keskusta", "Itä", "Koillinen", "Pohjoinen", "Luode", "Länsi", "Lounas", "Etelä", "Kaakko"];
+const SUURALUEET: [&str; 9] =
+    ["Keskusta", "Itä", "Koillinen", "Pohjoinen", "Luode", "Länsi", "Lounas", "Etelä", "Kaakko"];
 
 /// Generates Kuopio's synthetic files into `dir`.
 pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written) -> Result<(), WriteError> {
@@ -28,7 +29,8 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         format!("{}{:02}", s + 1, if inner { 1 } else { 2 })
     };
     let plan = Plan { daycares: 36, swedish_share: 0.0, bilingual: 1, schools: 12, libraries: 5, health_stations: 4 };
-    let (units, premises) = units(&mut rng, &cells, &plan, &|i| format!("{}", 5000 + i), &|i| format!("K{:05}", 30_000 + i));
+    let (units, premises) =
+        units(&mut rng, &cells, &plan, &|i| format!("{}", 5000 + i), &|i| format!("K{:05}", 30_000 + i));
     let comma = CsvDialect::default();
 
     // Districts: suuralue (SA1…SA9) and their two tilastoalueet each.
@@ -62,10 +64,16 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     // Cells as GK27 polygons in a GeoPackage.
     let gk27 = Transform::new(Crs::from_epsg(3067).expect("3067"), Crs::from_epsg(3881).expect("3881"));
     let to_gk27 = |mp: MultiPolygon<f64>| -> MultiPolygon<f64> {
-        let ring = |ls: &LineString<f64>| LineString(ls.0.iter().map(|c| {
-            let (x, y) = gk27.apply(c.x, c.y);
-            Coord { x: (x * 1000.0).round() / 1000.0, y: (y * 1000.0).round() / 1000.0 }
-        }).collect());
+        let ring = |ls: &LineString<f64>| {
+            LineString(
+                ls.0.iter()
+                    .map(|c| {
+                        let (x, y) = gk27.apply(c.x, c.y);
+                        Coord { x: (x * 1000.0).round() / 1000.0, y: (y * 1000.0).round() / 1000.0 }
+                    })
+                    .collect(),
+            )
+        };
         MultiPolygon(mp.0.iter().map(|p| Polygon::new(ring(p.exterior()), vec![])).collect())
     };
     let mut ruudut = OutTable::new("vaestoruudut")
@@ -75,17 +83,21 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     ruudut.geometry = Some(OutGeometry {
         kind: GeometryKind::MultiPolygon,
         epsg: 3881,
-        values: cells.iter().map(|c| {
-            let (size, e, n) = parse_inspire_id(&c.id).expect("generated ids parse");
-            Some(Geometry::MultiPolygon(to_gk27(cell_polygon(size, e, n))))
-        }).collect(),
+        values: cells
+            .iter()
+            .map(|c| {
+                let (size, e, n) = parse_inspire_id(&c.id).expect("generated ids parse");
+                Some(Geometry::MultiPolygon(to_gk27(cell_polygon(size, e, n))))
+            })
+            .collect(),
     });
     let path = dir.join("ruudut-SYNTHETIC.gpkg");
     gpkg::write_at(&path, &[ruudut], super::SAMPLE_TIMESTAMP)?;
     written.push(path);
 
     // Observed 2024 population, long format, six bands; cells under 5 residents suppressed (null).
-    let bands: [(&str, usize, usize); 6] = [("0-2", 0, 2), ("3-6", 3, 6), ("7-12", 7, 12), ("13-15", 13, 15), ("16-64", 16, 64), ("65+", 65, 100)];
+    let bands: [(&str, usize, usize); 6] =
+        [("0-2", 0, 2), ("3-6", 3, 6), ("7-12", 7, 12), ("13-15", 13, 15), ("16-64", 16, 64), ("65+", 65, 100)];
     let (mut ruutu, mut ryhma, mut asukkaat) = (Vec::new(), Vec::new(), Vec::new());
     for c in &cells {
         let ages = c.ages();
@@ -149,7 +161,9 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         "purchased" => "ostopalvelu",
         _ => "kaupunki",
     };
-    let places = |u: &super::units::Unit, v: u32| (u.service == "early_childhood_education" || u.service == "basic_education").then_some(i64::from(v));
+    let places = |u: &super::units::Unit, v: u32| {
+        (u.service == "early_childhood_education" || u.service == "basic_education").then_some(i64::from(v))
+    };
     let mut palvelut = OutTable::new("palvelupisteet")
         .with("id", OutColumn::Int(units.iter().map(|u| u.id.parse().ok()).collect()))
         .with("nimi", OutColumn::Text(units.iter().map(|u| Some(u.name_fi.clone())).collect()))
@@ -167,11 +181,14 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     palvelut.geometry = Some(OutGeometry {
         kind: GeometryKind::Point,
         epsg: 4326,
-        values: units.iter().map(|u| {
-            let (lon, lat) = tm35.to_lon_lat(u.x, u.y);
-            let (lon, lat) = wgs.from_lon_lat(lon, lat);
-            Some(Geometry::Point(geo::Point::new((lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7)))
-        }).collect(),
+        values: units
+            .iter()
+            .map(|u| {
+                let (lon, lat) = tm35.to_lon_lat(u.x, u.y);
+                let (lon, lat) = wgs.from_lon_lat(lon, lat);
+                Some(Geometry::Point(geo::Point::new((lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7)))
+            })
+            .collect(),
     });
     let path = dir.join("palvelupisteet-SYNTHETIC.geojson");
     geojson::write(&path, &palvelut)?;

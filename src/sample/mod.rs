@@ -41,7 +41,9 @@ fn csv_finnish(dir: &Path, name: &str, table: &OutTable, written: &mut Written) 
 pub fn generate_all(root: &Path) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
     helsinki::generate(&root.join("helsinki"), &mut written)?;
-    for (city, file) in [("turku", "turku-municipality-boundary-2023.geojson"), ("kuopio", "kuopio-municipality-boundary-2023.geojson")] {
+    for (city, file) in
+        [("turku", "turku-municipality-boundary-2023.geojson"), ("kuopio", "kuopio-municipality-boundary-2023.geojson")]
+    {
         let dir = root.join(city);
         let path = dir.join(file);
         let boundary = read_boundary(&path).map_err(|e| WriteError::new(&path, e))?;

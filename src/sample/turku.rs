@@ -33,7 +33,8 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     let cells = cells(&mut rng, boundary, centre, 200_000.0, 3_200.0);
     let district = |i: usize| -> usize { if cells[i].dist < 2_500.0 { 0 } else { 1 + sector(cells[i].angle) } };
     let plan = Plan { daycares: 44, swedish_share: 0.07, bilingual: 2, schools: 14, libraries: 6, health_stations: 5 };
-    let (units, premises) = units(&mut rng, &cells, &plan, &|i| format!("TKU{:03}", 100 + i), &|i| format!("TILA-{:04}", 2000 + i));
+    let (units, premises) =
+        units(&mut rng, &cells, &plan, &|i| format!("TKU{:03}", 100 + i), &|i| format!("TILA-{:04}", 2000 + i));
     let out = |name: &str, table: &OutTable, written: &mut Written| -> Result<(), WriteError> {
         let path = dir.join(name);
         crate::io::csv::write(&path, table, &dialect)?;
@@ -50,7 +51,10 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
 
     let ruudut = OutTable::new("ruudut")
         .with("ruutu_id", OutColumn::Text(cells.iter().map(|c| Some(c.id.clone())).collect()))
-        .with("suuralue", OutColumn::Text((0..cells.len()).map(|i| Some(SUURALUEET[district(i)].0.to_owned())).collect()));
+        .with(
+            "suuralue",
+            OutColumn::Text((0..cells.len()).map(|i| Some(SUURALUEET[district(i)].0.to_owned())).collect()),
+        );
     out("ruudut-SYNTHETIC.csv", &ruudut, written)?;
 
     // Observed 2024 population in four bands; cells under 10 residents suppressed ("..").
@@ -61,7 +65,13 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     for (name, (lo, hi)) in ["ikä_0_6", "ikä_7_15", "ikä_16_64", "ikä_65_"].iter().zip(bands) {
         let values = cells
             .iter()
-            .map(|c| Some(if c.total < 10.0 { "..".to_owned() } else { format!("{:.0}", c.ages()[lo..=hi].iter().sum::<f64>()) }))
+            .map(|c| {
+                Some(if c.total < 10.0 {
+                    "..".to_owned()
+                } else {
+                    format!("{:.0}", c.ages()[lo..=hi].iter().sum::<f64>())
+                })
+            })
             .collect();
         vaesto = vaesto.with(*name, OutColumn::Text(values));
     }
@@ -77,7 +87,9 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         let migration = if d == 0 { 0.006 } else { 0.002 };
         for (year, ages) in forecast(&base, 2024, 2025, 2035, 0.045, migration) {
             for (age, v) in ages.iter().enumerate() {
-                for (name, share) in [("suomenkieliset", 1.0 - sv - other), ("ruotsinkieliset", sv), ("vieraskieliset", other)] {
+                for (name, share) in
+                    [("suomenkieliset", 1.0 - sv - other), ("ruotsinkieliset", sv), ("vieraskieliset", other)]
+                {
                     cols[0].push(Some(year.to_string()));
                     cols[1].push(Some(s.0.to_owned()));
                     cols[2].push(Some(age.to_string()));
@@ -115,7 +127,9 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         "purchased" => "O",
         _ => "K",
     };
-    let places = |u: &super::units::Unit, v: u32| (u.service == "early_childhood_education" || u.service == "basic_education").then_some(i64::from(v));
+    let places = |u: &super::units::Unit, v: u32| {
+        (u.service == "early_childhood_education" || u.service == "basic_education").then_some(i64::from(v))
+    };
     let toimipisteet = OutTable::new("toimipisteet")
         .with("yksikkö", OutColumn::Text(units.iter().map(|u| Some(u.id.clone())).collect()))
         .with("nimi", OutColumn::Text(units.iter().map(|u| Some(u.name_fi.clone())).collect()))

@@ -65,7 +65,13 @@ pub struct Plan {
 }
 
 /// Generates units and their premises; ids are `prefix` + running number.
-pub fn units(rng: &mut Rng, cells: &[Cell], plan: &Plan, unit_id: &dyn Fn(usize) -> String, premises_id: &dyn Fn(usize) -> String) -> (Vec<Unit>, Vec<SynthPremises>) {
+pub fn units(
+    rng: &mut Rng,
+    cells: &[Cell],
+    plan: &Plan,
+    unit_id: &dyn Fn(usize) -> String,
+    premises_id: &dyn Fn(usize) -> String,
+) -> (Vec<Unit>, Vec<SynthPremises>) {
     let mut used = Vec::new();
     let mut out = Vec::new();
     let mut prem = Vec::new();
@@ -102,8 +108,16 @@ pub fn units(rng: &mut Rng, cells: &[Cell], plan: &Plan, unit_id: &dyn Fn(usize)
                         (places, 0, format!("{fi}n koulu"), None, f64::from(places) * 8.0)
                     }
                 }
-                "library" => (0, 0, format!("{fi}n kirjasto"), Some(format!("{sv}s bibliotek")), rng.range(400.0, 2500.0)),
-                _ => (0, 0, format!("{fi}n terveysasema"), Some(format!("{sv}s hälsostation")), rng.range(1200.0, 3500.0)),
+                "library" => {
+                    (0, 0, format!("{fi}n kirjasto"), Some(format!("{sv}s bibliotek")), rng.range(400.0, 2500.0))
+                }
+                _ => (
+                    0,
+                    0,
+                    format!("{fi}n terveysasema"),
+                    Some(format!("{sv}s hälsostation")),
+                    rng.range(1200.0, 3500.0),
+                ),
             };
             if service == "library" || service == "health_station" {
                 places_fi = 0;
@@ -122,7 +136,22 @@ pub fn units(rng: &mut Rng, cells: &[Cell], plan: &Plan, unit_id: &dyn Fn(usize)
             };
             let pid = premises_id(i);
             prem.push(premises(rng, pid.clone(), area));
-            out.push(Unit { id: unit_id(i), name_fi, name_sv, service, x, y, places_fi, places_sv, status, opening, closing, operator, premises: pid, cell });
+            out.push(Unit {
+                id: unit_id(i),
+                name_fi,
+                name_sv,
+                service,
+                x,
+                y,
+                places_fi,
+                places_sv,
+                status,
+                opening,
+                closing,
+                operator,
+                premises: pid,
+                cell,
+            });
         }
     }
     // Two vacant premises that scenarios can open new units in.
@@ -134,7 +163,14 @@ pub fn units(rng: &mut Rng, cells: &[Cell], plan: &Plan, unit_id: &dyn Fn(usize)
 
 /// A district's forecast: single-year ages for each year `from..=to`, projected from `base`
 /// (residents by age in `base_year`).
-pub fn forecast(base: &[f64; 101], base_year: u16, from: u16, to: u16, fertility: f64, migration: f64) -> Vec<(u16, [f64; 101])> {
+pub fn forecast(
+    base: &[f64; 101],
+    base_year: u16,
+    from: u16,
+    to: u16,
+    fertility: f64,
+    migration: f64,
+) -> Vec<(u16, [f64; 101])> {
     let mut pop = *base;
     let mut out = Vec::new();
     for year in base_year + 1..=to {

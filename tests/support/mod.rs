@@ -76,10 +76,7 @@ impl Fixture {
              P2,Päiväkoti Tammi,early_childhood_education,386100,6673100,40,T2,fi/sv,A2\n",
         );
         put("premises.csv", "id,floor_area_m2\nT1,540.5\nT2,380\n");
-        put(
-            "areas.csv",
-            "id,district\nCRS3067RES250mN6672000E385000,A1\nCRS3067RES250mN6673000E386000,A2\n",
-        );
+        put("areas.csv", "id,district\nCRS3067RES250mN6672000E385000,A1\nCRS3067RES250mN6673000E386000,A2\n");
         put(
             "population.csv",
             "area,year,age,count\nCRS3067RES250mN6672000E385000,2024,3,12\nCRS3067RES250mN6673000E386000,2024,3,7\n",

@@ -3,9 +3,9 @@
 use super::cells::{Cx, crs, to_internal};
 use crate::model::demand::grid;
 use crate::model::profile::{DemandAreaSource, DistrictLookup, GeometryFrom};
-use std::collections::HashMap;
 use crate::model::{DemandArea, DemandAreaId, DistrictCode, Origin, ProblemKind};
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+use std::collections::HashMap;
 
 /// Converts every row of a demand-area table.
 pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs: u32, source: u16) -> Vec<DemandArea> {
@@ -35,7 +35,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
                 Some((size, east, north)) => grid::cell_polygon(size, east, north),
                 None => {
                     let name = cx.table.names[id_col].clone();
-                    cx.report(ProblemKind::Parse, row, &name, &id, "an INSPIRE grid id such as CRS3067RES250mN6672000E385000");
+                    cx.report(
+                        ProblemKind::Parse,
+                        row,
+                        &name,
+                        &id,
+                        "an INSPIRE grid id such as CRS3067RES250mN6672000E385000",
+                    );
                     continue;
                 }
             },
@@ -45,7 +51,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
                     Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
                     Some(Geometry::MultiPolygon(mp)) => mp,
                     Some(_) => {
-                        cx.report(ProblemKind::InvalidGeometry, row, "geometry", &id, "a polygon or multipolygon outline");
+                        cx.report(
+                            ProblemKind::InvalidGeometry,
+                            row,
+                            "geometry",
+                            &id,
+                            "a polygon or multipolygon outline",
+                        );
                         continue;
                     }
                     None => {
@@ -80,7 +92,10 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
             cx.report(ProblemKind::InvalidGeometry, row, "geometry", &id, "a non-empty polygon");
             continue;
         };
-        let districts = district_cols.iter().filter_map(|(level, col)| cx.text(Some(*col), row).map(|v| (level.clone(), DistrictCode(v)))).collect();
+        let districts = district_cols
+            .iter()
+            .filter_map(|(level, col)| cx.text(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
+            .collect();
         out.push(DemandArea {
             city: city.to_owned(),
             id: DemandAreaId(id),
@@ -127,6 +142,17 @@ pub fn apply_lookup(cx: &mut Cx<'_>, lookup: &DistrictLookup, areas: &mut [Deman
     let missing: Vec<&str> = areas.iter().zip(&keyed).filter(|(_, k)| !**k).map(|(a, _)| a.id.as_str()).collect();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(10).copied().collect();
-        cx.problems.push(cx.file_problem(ProblemKind::MissingReference, format!("a key row for every demand area; {} have none: {}{}", missing.len(), shown.join(", "), if missing.len() > 10 { ", …" } else { "" })).field(lookup.id.clone()));
+        cx.problems.push(
+            cx.file_problem(
+                ProblemKind::MissingReference,
+                format!(
+                    "a key row for every demand area; {} have none: {}{}",
+                    missing.len(),
+                    shown.join(", "),
+                    if missing.len() > 10 { ", …" } else { "" }
+                ),
+            )
+            .field(lookup.id.clone()),
+        );
     }
 }

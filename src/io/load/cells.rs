@@ -9,6 +9,10 @@ use crate::model::{Problem, ProblemKind, Problems};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+/// Marker error: the problem has already been recorded in the problem list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reported;
+
 /// Reads cells of one table, recording problems.
 pub struct Cx<'a> {
     /// The table.
@@ -45,17 +49,22 @@ impl Cx<'_> {
             if self.table.names.len() == 1 && self.table.names[0].contains([';', ',', '\t']) {
                 expected.push_str(" — one column whose name contains a separator: is the CSV delimiter declared right (csv.delimiter)?");
             }
-            self.problems.push(Problem::error(ProblemKind::MissingColumn, Some(self.table.path.clone()), crate::model::Location::File, expected));
+            self.problems.push(Problem::error(
+                ProblemKind::MissingColumn,
+                Some(self.table.path.clone()),
+                crate::model::Location::File,
+                expected,
+            ));
         }
         found
     }
 
     /// Index of an optional column named in the profile (`None` if not configured); a
     /// configured but absent column is a problem.
-    pub fn optional_column(&mut self, name: Option<&String>, purpose: &str) -> Result<Option<usize>, ()> {
+    pub fn optional_column(&mut self, name: Option<&String>, purpose: &str) -> Result<Option<usize>, Reported> {
         match name {
             None => Ok(None),
-            Some(n) => self.column(n, purpose).map(Some).ok_or(()),
+            Some(n) => self.column(n, purpose).map(Some).ok_or(Reported),
         }
     }
 
@@ -127,13 +136,25 @@ impl Cx<'_> {
     }
 
     /// Maps a city code through `map` (or accepts a harmonised code) into `T`.
-    pub fn code<T: FromStr>(&mut self, value: &str, map: &BTreeMap<String, String>, row: usize, field: &str, list: &str, expected: &str) -> Option<T> {
+    pub fn code<T: FromStr>(
+        &mut self,
+        value: &str,
+        map: &BTreeMap<String, String>,
+        row: usize,
+        field: &str,
+        list: &str,
+        expected: &str,
+    ) -> Option<T> {
         let mapped = map.get(value).map(String::as_str).unwrap_or(value);
         match mapped.parse() {
             Ok(v) => Some(v),
             Err(_) => {
                 let known: Vec<&str> = map.keys().map(String::as_str).collect();
-                let hint = if known.is_empty() { String::new() } else { format!(" or a city code listed in [codes.{list}] ({})", known.join(", ")) };
+                let hint = if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" or a city code listed in [codes.{list}] ({})", known.join(", "))
+                };
                 self.report(ProblemKind::UnknownCode, row, field, value, format!("a {list} code: {expected}{hint}"));
                 None
             }
@@ -144,21 +165,18 @@ impl Cx<'_> {
 /// Parses a number written with a decimal point, or a decimal comma when `decimal_comma`.
 pub fn parse_number(s: &str, decimal_comma: bool) -> Result<f64, String> {
     let t = s.trim();
-    let lower = t.to_ascii_lowercase();
-    if lower == "nan" || lower.contains("inf") {
-        return Ok(if lower == "nan" { f64::NAN } else { f64::INFINITY });
+    // Fast path: plain numbers, and NaN / inf (caught later as not finite).
+    if let Ok(v) = t.parse::<f64>() {
+        return Ok(v);
     }
     if decimal_comma {
-        let cleaned: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect::<String>().replace(',', ".");
+        let cleaned: String =
+            t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).map(|c| if c == ',' { '.' } else { c }).collect();
         cleaned.parse().map_err(|_| "a number with a decimal comma, e.g. 1234,5".to_owned())
+    } else if t.contains(',') {
+        Err("a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned())
     } else {
-        t.parse().map_err(|_| {
-            if t.contains(',') {
-                "a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned()
-            } else {
-                "a number".to_owned()
-            }
-        })
+        Err("a number".to_owned())
     }
 }
 
@@ -179,25 +197,41 @@ pub fn to_internal(from: Crs, x: f64, y: f64) -> Result<(f64, f64), (ProblemKind
         return Ok((ix, iy));
     }
     let epsg = from.epsg();
-    let hint = if !from.is_geographic() && x.abs() <= 180.0 && y.abs() <= 90.0 {
-        Some(format!("coordinates in metres for EPSG:{epsg}, but ({x}, {y}) look like degrees (longitude, latitude): declare crs = 4326"))
-    } else if from.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
-        Some(format!("longitude/latitude degrees for EPSG:{epsg}, but ({x}, {y}) look like metres: declare the projected CRS (3067 or the city's GK zone)"))
-    } else if {
+    let swapped_in_finland = {
         let (sx, sy) = t.apply(y, x);
         in_finland(sx, sy)
-    } {
+    };
+    let hint = if !from.is_geographic() && x.abs() <= 180.0 && y.abs() <= 90.0 {
+        Some(format!(
+            "coordinates in metres for EPSG:{epsg}, but ({x}, {y}) look like degrees (longitude, latitude): declare crs = 4326"
+        ))
+    } else if from.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
+        Some(format!(
+            "longitude/latitude degrees for EPSG:{epsg}, but ({x}, {y}) look like metres: declare the projected CRS (3067 or the city's GK zone)"
+        ))
+    } else if swapped_in_finland {
         Some(format!("x = easting and y = northing, but ({x}, {y}) look swapped: exchange the x and y columns"))
     } else if epsg == 3067 && x > 1.0e7 {
-        Some(format!("a TM35FIN easting, but {x} has a GK zone prefix ({}): declare the city's GK CRS, e.g. crs = {}", (x / 1.0e6).floor(), 3873 + ((x / 1.0e6).floor() as u32).saturating_sub(19)))
+        Some(format!(
+            "a TM35FIN easting, but {x} has a GK zone prefix ({}): declare the city's GK CRS, e.g. crs = {}",
+            (x / 1.0e6).floor(),
+            3873 + ((x / 1.0e6).floor() as u32).saturating_sub(19)
+        ))
     } else if epsg != 3067 && !from.is_geographic() && (0.0..1.0e6).contains(&x) {
-        Some(format!("a GK easting with its zone prefix for EPSG:{epsg}, but {x} has none: these look like EPSG:3067 (TM35FIN) coordinates"))
+        Some(format!(
+            "a GK easting with its zone prefix for EPSG:{epsg}, but {x} has none: these look like EPSG:3067 (TM35FIN) coordinates"
+        ))
     } else {
         None
     };
     Err(match hint {
         Some(h) => (ProblemKind::WrongCrs, h),
-        None => (ProblemKind::OutsideFinland, format!("a point inside Finland; ({x}, {y}) in EPSG:{epsg} is at ({ix:.0}, {iy:.0}) in EPSG:3067, outside Finland")),
+        None => (
+            ProblemKind::OutsideFinland,
+            format!(
+                "a point inside Finland; ({x}, {y}) in EPSG:{epsg} is at ({ix:.0}, {iy:.0}) in EPSG:3067, outside Finland"
+            ),
+        ),
     })
 }
 

@@ -1,19 +1,28 @@
 //! Service locations from a city's files into [`Facility`] records.
 
-use super::cells::{Cx, crs, to_internal};
+use super::cells::{self, Cx, crs, to_internal};
 use crate::model::profile::{CodeMaps, FacilitySource};
-use crate::model::{Capacity, DistrictCode, Facility, FacilityId, Language, Operator, Origin, PremisesId, ProblemKind, Status, service};
+use crate::model::{
+    Capacity, DistrictCode, Facility, FacilityId, Language, Operator, Origin, PremisesId, ProblemKind, Status, service,
+};
 use geo::Geometry;
 use std::collections::BTreeMap;
 
 /// Converts every row of a facility table; returns the facilities and the rows skipped on purpose.
-pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &str, default_crs: u32, source: u16) -> (Vec<Facility>, usize) {
+pub fn convert(
+    cx: &mut Cx<'_>,
+    src: &FacilitySource,
+    codes: &CodeMaps,
+    city: &str,
+    default_crs: u32,
+    source: u16,
+) -> (Vec<Facility>, usize) {
     let c = &src.columns;
     let Some(id_col) = cx.column(&c.id, "unit id") else { return (vec![], 0) };
     let Some(name_col) = cx.column(&c.name_fi, "Finnish name") else { return (vec![], 0) };
     let optional = |cx: &mut Cx<'_>, n: &Option<String>, p: &str| cx.optional_column(n.as_ref(), p);
     let cols = (|| {
-        Ok::<_, ()>((
+        Ok::<_, cells::Reported>((
             optional(cx, &c.name_sv, "Swedish name")?,
             optional(cx, &c.service_type, "service type")?,
             optional(cx, &c.capacity, "places")?,
@@ -25,11 +34,19 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
             optional(cx, &c.premises_id, "premises id")?,
         ))
     })();
-    let Ok((sv_col, type_col, cap_col, status_col, open_col, close_col, op_col, lang_col, prem_col)) = cols else { return (vec![], 0) };
+    let Ok((sv_col, type_col, cap_col, status_col, open_col, close_col, op_col, lang_col, prem_col)) = cols else {
+        return (vec![], 0);
+    };
     let mut lang_cols = Vec::new();
     for (lang, column) in &c.capacity_by_language {
         let Ok(l) = lang.parse::<Language>() else {
-            cx.problems.push(cx.file_problem(ProblemKind::Profile, format!("capacity_by_language keys must be harmonised languages ({})", Language::expected())).field(lang.clone()));
+            cx.problems.push(
+                cx.file_problem(
+                    ProblemKind::Profile,
+                    format!("capacity_by_language keys must be harmonised languages ({})", Language::expected()),
+                )
+                .field(lang.clone()),
+            );
             return (vec![], 0);
         };
         let Some(i) = cx.column(column, "places by language") else { return (vec![], 0) };
@@ -81,12 +98,24 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
         let field = c.service_type.clone().unwrap_or_else(|| "service_type".into());
         match (&raw_type, &mapped) {
             (None, _) => {
-                cx.report(ProblemKind::MissingValue, row, &field, "", "a service type (or defaults.service_type in the profile)");
+                cx.report(
+                    ProblemKind::MissingValue,
+                    row,
+                    &field,
+                    "",
+                    "a service type (or defaults.service_type in the profile)",
+                );
                 ok = false;
             }
             (Some(raw), Some(m)) if service::lookup(m).is_none() => {
                 let known: Vec<String> = service::catalogue().into_iter().map(|s| s.code).collect();
-                cx.report(ProblemKind::UnknownCode, row, &field, raw, format!("a service type: {} or a city code in [codes.service_type] (or `skip`)", known.join(", ")));
+                cx.report(
+                    ProblemKind::UnknownCode,
+                    row,
+                    &field,
+                    raw,
+                    format!("a service type: {} or a city code in [codes.service_type] (or `skip`)", known.join(", ")),
+                );
                 ok = false;
             }
             _ => {}
@@ -97,11 +126,23 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
                 Some(Geometry::Point(p)) => Some((p.x(), p.y())),
                 Some(other) => {
                     let kind = format!("{other:?}").split('(').next().unwrap_or("").to_owned();
-                    cx.report(ProblemKind::InvalidGeometry, row, "geometry", &kind, "a point geometry for a service location");
+                    cx.report(
+                        ProblemKind::InvalidGeometry,
+                        row,
+                        "geometry",
+                        &kind,
+                        "a point geometry for a service location",
+                    );
                     None
                 }
                 None => {
-                    cx.report(ProblemKind::MissingValue, row, "geometry", "", "a point geometry for a service location");
+                    cx.report(
+                        ProblemKind::MissingValue,
+                        row,
+                        "geometry",
+                        "",
+                        "a point geometry for a service location",
+                    );
                     None
                 }
             },
@@ -145,7 +186,8 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
                     let name = cx.table.names[col].clone();
                     let mut ls = Vec::new();
                     for part in text.split([',', '/', ';', '+']).map(str::trim).filter(|p| !p.is_empty()) {
-                        match cx.code::<Language>(part, &codes.language, row, &name, "language", &Language::expected()) {
+                        match cx.code::<Language>(part, &codes.language, row, &name, "language", &Language::expected())
+                        {
                             Some(l) if !ls.contains(&l) => ls.push(l),
                             Some(_) => {}
                             None => ok = false,
@@ -162,10 +204,18 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
             && cx.text(Some(col), row).is_some()
         {
             match cx.whole(Some(col), row, i64::MIN, i64::MAX, "places") {
-                Some(p) if p > 0 && p <= i64::from(u32::MAX) => capacity.push(Capacity { language: (languages.len() == 1).then(|| languages[0]), places: p as u32 }),
+                Some(p) if p > 0 && p <= i64::from(u32::MAX) => {
+                    capacity.push(Capacity { language: (languages.len() == 1).then(|| languages[0]), places: p as u32 })
+                }
                 Some(p) => {
                     let name = cx.table.names[col].clone();
-                    cx.report(ProblemKind::OutOfRange, row, &name, &p.to_string(), "capacity: a positive number of places (> 0)");
+                    cx.report(
+                        ProblemKind::OutOfRange,
+                        row,
+                        &name,
+                        &p.to_string(),
+                        "capacity: a positive number of places (> 0)",
+                    );
                     ok = false;
                 }
                 None => ok = false,
@@ -180,10 +230,18 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
             language_places_given = true;
             match cx.whole(Some(col), row, i64::MIN, i64::MAX, "places") {
                 Some(0) => {}
-                Some(p) if p > 0 && p <= i64::from(u32::MAX) => capacity.push(Capacity { language: Some(lang), places: p as u32 }),
+                Some(p) if p > 0 && p <= i64::from(u32::MAX) => {
+                    capacity.push(Capacity { language: Some(lang), places: p as u32 })
+                }
                 Some(p) => {
                     let name = cx.table.names[col].clone();
-                    cx.report(ProblemKind::OutOfRange, row, &name, &p.to_string(), format!("places in {lang}: a number ≥ 0"));
+                    cx.report(
+                        ProblemKind::OutOfRange,
+                        row,
+                        &name,
+                        &p.to_string(),
+                        format!("places in {lang}: a number ≥ 0"),
+                    );
                     language_places_bad = true;
                 }
                 None => language_places_bad = true,
@@ -192,23 +250,45 @@ pub fn convert(cx: &mut Cx<'_>, src: &FacilitySource, codes: &CodeMaps, city: &s
         ok &= !language_places_bad;
         if language_places_given && capacity.is_empty() && !language_places_bad && cap_col.is_none() {
             let cols: Vec<String> = lang_cols.iter().map(|(_, c)| cx.table.names[*c].clone()).collect();
-            cx.report(ProblemKind::OutOfRange, row, &cols.join("/"), "0", "capacity: at least one language with places > 0");
+            cx.report(
+                ProblemKind::OutOfRange,
+                row,
+                &cols.join("/"),
+                "0",
+                "capacity: at least one language with places > 0",
+            );
             ok = false;
         }
         // Status, years, operator.
         let status = match cx.text(status_col, row).or_else(|| src.defaults.status.clone()) {
             None => Some(Status::Active),
-            Some(s) => cx.code::<Status>(&s, &codes.status, row, c.status.as_deref().unwrap_or("status"), "status", &Status::expected()),
+            Some(s) => cx.code::<Status>(
+                &s,
+                &codes.status,
+                row,
+                c.status.as_deref().unwrap_or("status"),
+                "status",
+                &Status::expected(),
+            ),
         };
         let operator = match cx.text(op_col, row).or_else(|| src.defaults.operator.clone()) {
             None => Some(Operator::Municipal),
-            Some(s) => cx.code::<Operator>(&s, &codes.operator, row, c.operator.as_deref().unwrap_or("operator"), "operator", &Operator::expected()),
+            Some(s) => cx.code::<Operator>(
+                &s,
+                &codes.operator,
+                row,
+                c.operator.as_deref().unwrap_or("operator"),
+                "operator",
+                &Operator::expected(),
+            ),
         };
         let opening_year = cx.whole(open_col, row, 1800, 2100, "a year").map(|y| y as u16);
         let closing_year = cx.whole(close_col, row, 1800, 2100, "a year").map(|y| y as u16);
         ok &= opening_year.is_some() || cx.text(open_col, row).is_none();
         ok &= closing_year.is_some() || cx.text(close_col, row).is_none();
-        let (Some(id), Some(name_fi), Some(mapped), Some((x, y)), Some(status), Some(operator), true) = (id, name_fi, mapped, location, status, operator, ok) else {
+        let (Some(id), Some(name_fi), Some(mapped), Some((x, y)), Some(status), Some(operator), true) =
+            (id, name_fi, mapped, location, status, operator, ok)
+        else {
             continue;
         };
         let districts: BTreeMap<String, DistrictCode> = district_cols

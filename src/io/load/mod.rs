@@ -14,7 +14,10 @@ use super::crs::Transform;
 use super::error::ReadError;
 use super::table::Table;
 use crate::model::profile::{CityProfile, CodeMaps, CsvDialect};
-use crate::model::{Dataset, Language, LanguageGroup, Location, Operator, PopulationKind, Problem, ProblemKind, Problems, SourceFile, Status, Tenure, service, validate};
+use crate::model::{
+    Dataset, Language, LanguageGroup, Location, Operator, PopulationKind, Problem, ProblemKind, Problems, SourceFile,
+    Status, Tenure, service, validate,
+};
 use crate::progress::Progress;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use std::path::{Path, PathBuf};
@@ -38,7 +41,8 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
         ..Dataset::default()
     };
     let city = profile.municipality_code.clone();
-    let steps = profile.facilities.len() + profile.premises.len() + profile.demand_areas.len() + profile.population.len() + 2;
+    let steps =
+        profile.facilities.len() + profile.premises.len() + profile.demand_areas.len() + profile.population.len() + 2;
     progress.start(&format!("reading {}", profile.city), steps as u64);
 
     if let Some(b) = &profile.boundary {
@@ -50,7 +54,12 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     }
     progress.inc(1);
     let dialect = |own: &Option<CsvDialect>| own.unwrap_or(profile.csv);
-    let open = |data: &mut Dataset, rel: &str, layer: Option<&str>, d: CsvDialect, problems: &mut Problems| -> Option<(Table, u16)> {
+    let open = |data: &mut Dataset,
+                rel: &str,
+                layer: Option<&str>,
+                d: CsvDialect,
+                problems: &mut Problems|
+     -> Option<(Table, u16)> {
         let path = base.join(rel);
         match super::read_table(&path, layer, &d) {
             Ok((table, record_problems)) => {
@@ -117,20 +126,55 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     Ok(data)
 }
 
+/// Reads one population file on its own (used by benchmarks and tools): returns the rows
+/// and the problems found. `levels` are the district levels rows may refer to.
+pub fn read_population(
+    path: &Path,
+    src: &crate::model::profile::PopulationSource,
+    codes: &CodeMaps,
+    levels: &[String],
+    dialect: &CsvDialect,
+) -> (crate::model::PopulationTable, Problems) {
+    let mut problems = Problems::with_limit(100);
+    let mut out = crate::model::PopulationTable::default();
+    match super::read_table(path, src.layer.as_deref(), dialect) {
+        Ok((table, record_problems)) => {
+            for p in record_problems {
+                problems.push(p);
+            }
+            let mut cx = cells::Cx { table: &table, problems: &mut problems };
+            population::convert(&mut cx, src, codes, levels, 0, &mut out);
+        }
+        Err(e) => problems.push(e.into_problem()),
+    }
+    (out, problems)
+}
+
 /// Checks a profile's own values: CRS, years, code-map targets.
 fn check_profile(path: &Path, p: &CityProfile, problems: &mut Problems) {
-    let profile_problem = |key: &str, value: String, expected: String| Problem::error(ProblemKind::Profile, Some(path.to_owned()), Location::Key(key.to_owned()), expected).value(value);
+    let profile_problem = |key: &str, value: String, expected: String| {
+        Problem::error(ProblemKind::Profile, Some(path.to_owned()), Location::Key(key.to_owned()), expected)
+            .value(value)
+    };
     if let Err(msg) = cells::crs(p.crs) {
         problems.push(profile_problem("crs", p.crs.to_string(), msg).tap_kind(ProblemKind::WrongCrs));
     }
     if p.municipality_code.len() != 3 || !p.municipality_code.bytes().all(|b| b.is_ascii_digit()) {
-        problems.push(profile_problem("municipality_code", p.municipality_code.clone(), "a three-digit municipality code (kuntanumero), e.g. 091".into()));
+        problems.push(profile_problem(
+            "municipality_code",
+            p.municipality_code.clone(),
+            "a three-digit municipality code (kuntanumero), e.g. 091".into(),
+        ));
     }
     for (key, range) in [("years.observed", p.years.observed), ("years.forecast", p.years.forecast)] {
         if let Some([lo, hi]) = range
             && (lo > hi || lo < 1800 || hi > 2200)
         {
-            problems.push(profile_problem(key, format!("[{lo}, {hi}]"), "[first, last] with first ≤ last, years 1800–2200".into()));
+            problems.push(profile_problem(
+                key,
+                format!("[{lo}, {hi}]"),
+                "[first, last] with first ≤ last, years 1800–2200".into(),
+            ));
         }
     }
     check_targets::<Status>(path, "status", &p.codes.status, problems);
@@ -143,20 +187,41 @@ fn check_profile(path: &Path, p: &CityProfile, problems: &mut Problems) {
     for (k, v) in service_type {
         if v != "skip" && service::lookup(v).is_none() {
             let known: Vec<String> = service::catalogue().into_iter().map(|s| s.code).collect();
-            problems.push(profile_problem(&format!("codes.service_type.{k}"), v.clone(), format!("a harmonised service type ({}) or skip", known.join(", "))));
+            problems.push(profile_problem(
+                &format!("codes.service_type.{k}"),
+                v.clone(),
+                format!("a harmonised service type ({}) or skip", known.join(", ")),
+            ));
         }
     }
     for (k, v) in condition_class {
         if !matches!(v.as_str(), "1" | "2" | "3" | "4" | "5") {
-            problems.push(profile_problem(&format!("codes.condition_class.{k}"), v.clone(), "a condition class 1 … 5".into()));
+            problems.push(profile_problem(
+                &format!("codes.condition_class.{k}"),
+                v.clone(),
+                "a condition class 1 … 5".into(),
+            ));
         }
     }
 }
 
-fn check_targets<T: FromStr>(path: &Path, list: &str, map: &std::collections::BTreeMap<String, String>, problems: &mut Problems) {
+fn check_targets<T: FromStr>(
+    path: &Path,
+    list: &str,
+    map: &std::collections::BTreeMap<String, String>,
+    problems: &mut Problems,
+) {
     for (k, v) in map {
         if v.parse::<T>().is_err() {
-            problems.push(Problem::error(ProblemKind::Profile, Some(path.to_owned()), Location::Key(format!("codes.{list}.{k}")), format!("a harmonised {list} code")).value(v.clone()));
+            problems.push(
+                Problem::error(
+                    ProblemKind::Profile,
+                    Some(path.to_owned()),
+                    Location::Key(format!("codes.{list}.{k}")),
+                    format!("a harmonised {list} code"),
+                )
+                .value(v.clone()),
+            );
         }
     }
 }
@@ -178,10 +243,16 @@ pub fn read_boundary(path: &PathBuf) -> Result<MultiPolygon<f64>, ReadError> {
     let epsg = table.crs.unwrap_or(4326);
     let from = cells::crs(epsg).map_err(|m| ReadError::new(path, ProblemKind::WrongCrs, m))?;
     let t = Transform::to_internal(from);
-    let ring = |ls: &LineString<f64>| LineString(ls.0.iter().map(|c| {
-        let (x, y) = t.apply(c.x, c.y);
-        Coord { x, y }
-    }).collect());
+    let ring = |ls: &LineString<f64>| {
+        LineString(
+            ls.0.iter()
+                .map(|c| {
+                    let (x, y) = t.apply(c.x, c.y);
+                    Coord { x, y }
+                })
+                .collect(),
+        )
+    };
     let poly = |p: &Polygon<f64>| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect());
     let mut polys = Vec::new();
     for g in table.geometry.iter().flatten().flatten() {

@@ -18,14 +18,28 @@ enum Ages {
 }
 
 /// Converts every row of a population table into `out`.
-pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels: &[String], source: u16, out: &mut PopulationTable) {
+pub fn convert(
+    cx: &mut Cx<'_>,
+    src: &PopulationSource,
+    codes: &CodeMaps,
+    levels: &[String],
+    source: u16,
+    out: &mut PopulationTable,
+) {
     let c = &src.columns;
     let level = if src.level == "demand_area" {
         AreaLevel::DemandArea
     } else if levels.contains(&src.level) {
         AreaLevel::District(src.level.clone())
     } else {
-        cx.problems.push(cx.file_problem(ProblemKind::Profile, format!("population level 'demand_area' or a district level ({})", levels.join(", "))).field("level").value(src.level.clone()));
+        cx.problems.push(
+            cx.file_problem(
+                ProblemKind::Profile,
+                format!("population level 'demand_area' or a district level ({})", levels.join(", ")),
+            )
+            .field("level")
+            .value(src.level.clone()),
+        );
         return;
     };
     let Some(area_col) = cx.column(&c.area, "area id") else { return };
@@ -36,13 +50,25 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
             None => return,
         },
         (None, None) => {
-            cx.problems.push(cx.file_problem(ProblemKind::Profile, "a year column (columns.year) or a constant `year = …` in the population source").field("year"));
+            cx.problems.push(
+                cx.file_problem(
+                    ProblemKind::Profile,
+                    "a year column (columns.year) or a constant `year = …` in the population source",
+                )
+                .field("year"),
+            );
             return;
         }
     };
     let Ok(kind_col) = cx.optional_column(c.kind.as_ref(), "observed/forecast") else { return };
     if kind_col.is_none() && src.kind.is_none() {
-        cx.problems.push(cx.file_problem(ProblemKind::Profile, "a kind column (columns.kind) or `kind = \"observed\"` / `\"forecast\"` in the population source").field("kind"));
+        cx.problems.push(
+            cx.file_problem(
+                ProblemKind::Profile,
+                "a kind column (columns.kind) or `kind = \"observed\"` / `\"forecast\"` in the population source",
+            )
+            .field("kind"),
+        );
         return;
     }
     let Ok(lang_col) = cx.optional_column(c.language_group.as_ref(), "language group") else { return };
@@ -50,7 +76,11 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
     let mut wide: Vec<(usize, u8, u8)> = Vec::new();
     for (column, band) in &c.bands {
         let Some((lo, hi)) = parse_age_band(band) else {
-            cx.problems.push(cx.file_problem(ProblemKind::Profile, "an age band like 0-9, 65+ or 7").field(format!("bands.{column}")).value(band.clone()));
+            cx.problems.push(
+                cx.file_problem(ProblemKind::Profile, "an age band like 0-9, 65+ or 7")
+                    .field(format!("bands.{column}"))
+                    .value(band.clone()),
+            );
             return;
         };
         let Some(i) = cx.column(column, "count of an age band") else { return };
@@ -67,7 +97,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
                 _ => None,
             }
         } else {
-            cx.problems.push(cx.file_problem(ProblemKind::Profile, "age columns: columns.age, columns.age_band, columns.age_min + age_max, or wide `bands`").field("columns"));
+            cx.problems.push(
+                cx.file_problem(
+                    ProblemKind::Profile,
+                    "age columns: columns.age, columns.age_band, columns.age_min + age_max, or wide `bands`",
+                )
+                .field("columns"),
+            );
             None
         };
         let Some(ages) = ages else { return };
@@ -111,7 +147,14 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
         let kind = match kind_col {
             None => src.kind.unwrap_or(PopulationKind::Observed),
             Some(col) => match cx.text(Some(col), row) {
-                Some(v) => match cx.code::<PopulationKind>(&v, &codes.population_kind, row, &c.kind.clone().unwrap_or_default(), "population_kind", &PopulationKind::expected()) {
+                Some(v) => match cx.code::<PopulationKind>(
+                    &v,
+                    &codes.population_kind,
+                    row,
+                    &c.kind.clone().unwrap_or_default(),
+                    "population_kind",
+                    &PopulationKind::expected(),
+                ) {
                     Some(k) => k,
                     None => continue,
                 },
@@ -123,7 +166,14 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
         };
         let language = match lang_col.and_then(|col| cx.text(Some(col), row)) {
             None => LanguageGroup::All,
-            Some(v) => match cx.code::<LanguageGroup>(&v, &codes.language_group, row, &c.language_group.clone().unwrap_or_default(), "language_group", &LanguageGroup::expected()) {
+            Some(v) => match cx.code::<LanguageGroup>(
+                &v,
+                &codes.language_group,
+                row,
+                &c.language_group.clone().unwrap_or_default(),
+                "language_group",
+                &LanguageGroup::expected(),
+            ) {
                 Some(l) => l,
                 None => continue,
             },
@@ -138,10 +188,12 @@ pub fn convert(cx: &mut Cx<'_>, src: &PopulationSource, codes: &CodeMaps, levels
                     Cell::Text(s) => parse_age_band(s),
                     _ => None,
                 },
-                Ages::MinMax(a, b) => match (cx.whole(Some(a), row, 0, 100, "an age"), cx.whole(Some(b), row, 0, 100, "an age")) {
-                    (Some(lo), Some(hi)) if lo <= hi => Some((lo as u8, hi as u8)),
-                    _ => None,
-                },
+                Ages::MinMax(a, b) => {
+                    match (cx.whole(Some(a), row, 0, 100, "an age"), cx.whole(Some(b), row, 0, 100, "an age")) {
+                        (Some(lo), Some(hi)) if lo <= hi => Some((lo as u8, hi as u8)),
+                        _ => None,
+                    }
+                }
             };
             let Some((age_min, age_max)) = band else {
                 let col = match *ages {
@@ -186,7 +238,13 @@ fn count_value(cx: &mut Cx<'_>, col: usize, row: usize, src: &PopulationSource) 
     }
     if v < 0.0 {
         let name = cx.table.names[col].clone();
-        cx.report(ProblemKind::OutOfRange, row, &name, &v.to_string(), "a resident count ≥ 0 (list suppression markers in suppressed_values)");
+        cx.report(
+            ProblemKind::OutOfRange,
+            row,
+            &name,
+            &v.to_string(),
+            "a resident count ≥ 0 (list suppression markers in suppressed_values)",
+        );
         return None;
     }
     Some(Some(v))

@@ -9,7 +9,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
     let c = &src.columns;
     let Some(id_col) = cx.column(&c.id, "premises id") else { return vec![] };
     let cols = (|| {
-        Ok::<_, ()>((
+        Ok::<_, super::cells::Reported>((
             cx.optional_column(c.building_id.as_ref(), "building id")?,
             cx.optional_column(c.address.as_ref(), "address")?,
             cx.optional_column(c.floor_area_m2.as_ref(), "floor area m²")?,
@@ -20,7 +20,10 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
             cx.optional_column(c.lease_end_year.as_ref(), "lease end year")?,
         ))
     })();
-    let Ok((building_col, address_col, area_col, condition_col, cost_col, debt_col, tenure_col, lease_col)) = cols else { return vec![] };
+    let Ok((building_col, address_col, area_col, condition_col, cost_col, debt_col, tenure_col, lease_col)) = cols
+    else {
+        return vec![];
+    };
     let mut out = Vec::new();
     for row in 0..cx.table.len {
         let Some(id) = cx.required_text(id_col, row, "the premises id") else { continue };
@@ -29,7 +32,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
             let v = cx.number(col, row)?;
             if v < 0.0 || (strictly && v == 0.0) {
                 let name = cx.table.names[col?].clone();
-                cx.report(ProblemKind::OutOfRange, row, &name, &v.to_string(), format!("{what} {}", if strictly { "> 0" } else { "≥ 0" }));
+                cx.report(
+                    ProblemKind::OutOfRange,
+                    row,
+                    &name,
+                    &v.to_string(),
+                    format!("{what} {}", if strictly { "> 0" } else { "≥ 0" }),
+                );
                 ok = false;
                 return None;
             }
@@ -46,7 +55,13 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
                     Ok(v) if (1..=5).contains(&v) => Some(v),
                     _ => {
                         let name = cx.table.names[condition_col.unwrap_or(0)].clone();
-                        cx.report(ProblemKind::OutOfRange, row, &name, &raw, "a condition class 1 (poor) … 5 (excellent), or a city code in [codes.condition_class]");
+                        cx.report(
+                            ProblemKind::OutOfRange,
+                            row,
+                            &name,
+                            &raw,
+                            "a condition class 1 (poor) … 5 (excellent), or a city code in [codes.condition_class]",
+                        );
                         ok = false;
                         None
                     }
@@ -56,7 +71,14 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
         let tenure = match cx.text(tenure_col, row) {
             None => None,
             Some(raw) => {
-                let r = cx.code::<Tenure>(&raw, &codes.tenure, row, c.tenure.as_deref().unwrap_or("tenure"), "tenure", &Tenure::expected());
+                let r = cx.code::<Tenure>(
+                    &raw,
+                    &codes.tenure,
+                    row,
+                    c.tenure.as_deref().unwrap_or("tenure"),
+                    "tenure",
+                    &Tenure::expected(),
+                );
                 ok &= r.is_some();
                 r
             }
