@@ -65,12 +65,19 @@ fn main() {
         kind: Some(pave::model::PopulationKind::Forecast),
         year: None,
         suppressed_values: vec![],
-        columns: PopulationColumns { age: Some("age".into()), age_min: None, age_max: None, ..PopulationColumns::default() },
+        columns: PopulationColumns {
+            age: Some("age".into()),
+            age_min: None,
+            age_max: None,
+            ..PopulationColumns::default()
+        },
     };
     let codes = CodeMaps::default();
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
     println!("population table: {ROWS} rows; CSV {:.1} MB, Parquet (zstd) {:.1} MB", size(&csv_path), size(&pq_path));
-    for (label, path, dialect) in [("CSV", &csv_path, CsvDialect::default()), ("Parquet", &pq_path, CsvDialect::default())] {
+    for (label, path, dialect) in
+        [("CSV", &csv_path, CsvDialect::default()), ("Parquet", &pq_path, CsvDialect::default())]
+    {
         let (raw, n) = best_of(5, || pave::io::read_table(path, None, &dialect).expect("read").0.len);
         assert_eq!(n, ROWS);
         let (full, n) = best_of(5, || {

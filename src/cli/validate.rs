@@ -159,6 +159,11 @@ pub fn run_export(args: &ExportArgs, progress: &dyn Progress) -> anyhow::Result<
         let mut problems = Problems::with_limit(20);
         match load_city(path, &mut problems, progress) {
             Ok(data) => {
+                eprint!("{}", summary(path, &data));
+                eprintln!(
+                    "  problems:     {} errors, {} warnings (see `pave validate`)",
+                    problems.errors, problems.warnings
+                );
                 if problems.has_errors() {
                     eprintln!("pave: {} has {} data errors; nothing exported:", path.display(), problems.errors);
                     for p in problems.list.iter().filter(|p| p.severity == crate::model::Severity::Error) {

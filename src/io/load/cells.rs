@@ -170,8 +170,11 @@ pub fn parse_number(s: &str, decimal_comma: bool) -> Result<f64, String> {
         return Ok(v);
     }
     if decimal_comma {
-        let cleaned: String =
-            t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).map(|c| if c == ',' { '.' } else { c }).collect();
+        let cleaned: String = t
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+            .map(|c| if c == ',' { '.' } else { c })
+            .collect();
         cleaned.parse().map_err(|_| "a number with a decimal comma, e.g. 1234,5".to_owned())
     } else if t.contains(',') {
         Err("a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned())
