@@ -20,5 +20,7 @@ pub mod analysis;
 pub mod cli;
 pub mod io;
 pub mod model;
+pub mod network;
 pub mod progress;
+pub mod routing;
 pub mod sample;

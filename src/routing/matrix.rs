@@ -1,0 +1,89 @@
+//! Origin–destination travel-time matrices in parallel (rayon), dense or streamed by blocks.
+//!
+//! # Notes
+//! - Searches run from the smaller side: from each origin on the forward graph, or from each
+//!   destination on the transposed graph when destinations are fewer.
+//! - One [`Workspace`] per worker thread (`map_init`); rows are written into their own slots,
+//!   so the result is identical with 1 or N threads.
+//! - Cells beyond `cutoff` or unreachable hold [`UNREACHABLE`].
+//!
+//! # Complexity
+//! min(|O|, |D|) bounded Dijkstra searches.
+
+use super::dijkstra::{best, one_to_all, one_to_many};
+use super::{Access, Cost, UNREACHABLE, Workspace};
+use crate::network::csr::Csr;
+use rayon::prelude::*;
+
+/// Dense row-major matrix: `origins.len() × destinations.len()` costs.
+pub fn dense(
+    forward: &Csr,
+    backward: &Csr,
+    origins: &[Vec<Access>],
+    destinations: &[Vec<Access>],
+    cutoff: Cost,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<Cost> {
+    let (rows, cols) = (origins.len(), destinations.len());
+    let n = forward.node_count();
+    if rows == 0 || cols == 0 {
+        return vec![];
+    }
+    if rows <= cols {
+        let mut out = vec![UNREACHABLE; rows * cols];
+        out.par_chunks_mut(cols).zip(origins.par_iter()).for_each_init(
+            || Workspace::new(n),
+            |ws, (row, o)| {
+                one_to_many(forward, o, destinations, cutoff, ws, row);
+                progress(1);
+            },
+        );
+        out
+    } else {
+        // One search per destination on the transposed graph gives a column.
+        let mut columns = vec![UNREACHABLE; rows * cols];
+        columns.par_chunks_mut(rows).zip(destinations.par_iter()).for_each_init(
+            || Workspace::new(n),
+            |ws, (column, d)| {
+                one_to_many(backward, d, origins, cutoff, ws, column);
+                progress(1);
+            },
+        );
+        let mut out = vec![UNREACHABLE; rows * cols];
+        for (j, column) in columns.chunks(rows).enumerate() {
+            for (i, &c) in column.iter().enumerate() {
+                out[i * cols + j] = c;
+            }
+        }
+        out
+    }
+}
+
+/// Computes the matrix block by block of `block_rows` origins, handing each block (first row
+/// index, row-major costs) to `sink` in order; memory stays at one block.
+pub fn streamed<E>(
+    forward: &Csr,
+    origins: &[Vec<Access>],
+    destinations: &[Vec<Access>],
+    cutoff: Cost,
+    block_rows: usize,
+    sink: &mut dyn FnMut(usize, &[Cost]) -> Result<(), E>,
+) -> Result<(), E> {
+    let cols = destinations.len();
+    let n = forward.node_count();
+    let mut buf = vec![UNREACHABLE; block_rows.max(1) * cols];
+    for (b, chunk) in origins.chunks(block_rows.max(1)).enumerate() {
+        let block = &mut buf[..chunk.len() * cols];
+        block.par_chunks_mut(cols.max(1)).zip(chunk.par_iter()).for_each_init(
+            || Workspace::new(n),
+            |ws, (row, o)| {
+                one_to_all(forward, o, cutoff, ws);
+                for (c, d) in row.iter_mut().zip(destinations) {
+                    *c = best(ws, d, cutoff);
+                }
+            },
+        );
+        sink(b * block_rows.max(1), block)?;
+    }
+    Ok(())
+}

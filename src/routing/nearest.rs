@@ -1,0 +1,79 @@
+//! Multi-source searches: label every node with its nearest source (or its k nearest).
+//!
+//! Used for nearest-facility catchments (lähipäiväkoti): run on the transposed graph from the
+//! facilities to get, for every node, the facility nearest *to travel to*.
+//!
+//! # Notes
+//! Ties are broken by the lower source label, exactly: the search orders by (cost, label),
+//! which is itself a shortest-path order, so labels do not depend on heap internals.
+//!
+//! # Complexity
+//! [`nearest`]: one Dijkstra, O((V + E) log V). [`k_nearest`]: each node is settled up to k
+//! times, O(k (V + E) log(kV)).
+
+use super::{Access, Cost, UNREACHABLE, Workspace};
+use crate::network::csr::Csr;
+use std::cmp::Reverse;
+
+/// Cost to and label of the nearest source for every node (`UNREACHABLE`, `u32::MAX` if none
+/// within `cutoff`). `sources[i]` are the access points of source `i`.
+pub fn nearest(graph: &Csr, sources: &[Vec<Access>], cutoff: Cost, ws: &mut Workspace) -> (Vec<Cost>, Vec<u32>) {
+    let n = graph.node_count();
+    ws.reset(n);
+    for (label, access) in sources.iter().enumerate() {
+        for a in access {
+            let key = (a.cost, label as u32);
+            if a.cost <= cutoff && key < (ws.dist(a.node), ws.label(a.node)) {
+                ws.set(a.node, a.cost, label as u32);
+                ws.heap.push(Reverse((a.cost, label as u32, a.node)));
+            }
+        }
+    }
+    while let Some(Reverse((d, l, u))) = ws.heap.pop() {
+        if (d, l) != (ws.dist(u), ws.label(u)) {
+            continue;
+        }
+        for e in graph.edges(u) {
+            let v = graph.head[e];
+            let nd = d.saturating_add(graph.weight[e]);
+            if nd <= cutoff && (nd, l) < (ws.dist(v), ws.label(v)) {
+                ws.set(v, nd, l);
+                ws.heap.push(Reverse((nd, l, v)));
+            }
+        }
+    }
+    let cost = (0..n as u32).map(|v| ws.dist(v)).collect();
+    let label = (0..n as u32).map(|v| if ws.dist(v) == UNREACHABLE { u32::MAX } else { ws.label(v) }).collect();
+    (cost, label)
+}
+
+/// The `k` nearest distinct sources of every node, as `(cost, label)` sorted by cost then
+/// label; `result[v]` has fewer than `k` entries when fewer sources are within `cutoff`.
+pub fn k_nearest(graph: &Csr, sources: &[Vec<Access>], k: usize, cutoff: Cost) -> Vec<Vec<(Cost, u32)>> {
+    let n = graph.node_count();
+    let mut found: Vec<Vec<(Cost, u32)>> = vec![Vec::new(); n];
+    let mut heap = std::collections::BinaryHeap::new();
+    for (label, access) in sources.iter().enumerate() {
+        for a in access {
+            if a.cost <= cutoff {
+                heap.push(Reverse((a.cost, label as u32, a.node)));
+            }
+        }
+    }
+    while let Some(Reverse((d, l, u))) = heap.pop() {
+        let f = &mut found[u as usize];
+        if f.len() >= k || f.iter().any(|&(_, fl)| fl == l) {
+            continue;
+        }
+        f.push((d, l));
+        for e in graph.edges(u) {
+            let v = graph.head[e];
+            let nd = d.saturating_add(graph.weight[e]);
+            let fv = &found[v as usize];
+            if nd <= cutoff && fv.len() < k && !fv.iter().any(|&(_, fl)| fl == l) {
+                heap.push(Reverse((nd, l, v)));
+            }
+        }
+    }
+    found
+}
