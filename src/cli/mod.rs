@@ -3,13 +3,14 @@
 //!
 //! Exit codes (as ripgrep): 0 success, 1 the data has problems, 2 usage or I/O error.
 
+mod network;
 mod progress;
+mod routing;
 mod sample;
 mod schema;
 mod validate;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// pave — service and facility network planning (palveluverkkosuunnittelu).
@@ -56,6 +57,32 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Regenerate the SYNTHETIC parts of the bundled sample data (deterministic, seeded).
     Sample(sample::SampleArgs),
+    /// Build and inspect routing networks.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+    /// Travel-time matrix between origins and destinations on a network.
+    ///
+    /// Points are snapped onto the nearest edge (or node with --snap node). With few
+    /// destinations one search runs per destination; otherwise rows are computed and
+    /// streamed block by block, so region-wide matrices fit in memory. Output rows:
+    /// origin_id, destination_id, time_s (seconds, millisecond precision; empty when
+    /// unreachable or beyond --cutoff).
+    Matrix(routing::MatrixArgs),
+    /// Nearest facility (or k nearest) for every point or every network node.
+    ///
+    /// Travel is from the point to the facility. Ties go to the facility listed first.
+    Nearest(routing::NearestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum NetworkCommand {
+    /// Build a network file from an interchange network (nodes.csv + edges.csv).
+    ///
+    /// Keeps the largest strongly connected component (reporting what it dropped),
+    /// renumbers nodes along a Hilbert curve, and writes a versioned, checksummed file.
+    Build(network::BuildArgs),
+    /// Show nodes, edges, components, extent, length by road class and memory.
+    Info(network::InfoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +113,10 @@ pub fn main() -> ExitCode {
         Command::Model(ModelCommand::Export(args)) => validate::run_export(&args, &bar),
         Command::Schema(args) => schema::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Network(NetworkCommand::Build(args)) => network::run_build(&args),
+        Command::Network(NetworkCommand::Info(args)) => network::run_info(&args),
+        Command::Matrix(args) => routing::run_matrix(&args, &bar),
+        Command::Nearest(args) => routing::run_nearest(&args, &bar),
     };
     match result {
         Ok(code) => code,
@@ -105,6 +136,3 @@ pub fn main() -> ExitCode {
 fn display(path: &std::path::Path) -> String {
     path.display().to_string()
 }
-
-#[allow(dead_code)]
-fn _paths(_: PathBuf) {}

@@ -18,6 +18,7 @@ pub mod demand;
 pub mod district;
 pub mod facility;
 pub mod id;
+pub mod network;
 pub mod origin;
 pub mod population;
 pub mod premises;

@@ -6,7 +6,7 @@
 //! - `cutoff`: costs above it are not explored (ms); `UNREACHABLE` for none.
 //!
 //! # Complexity
-//! O((V + E) log V) for the explored part, binary heap with lazy deletion.
+//! O(E + V log C) for the explored part (radix heap, C the largest cost), lazy deletion.
 //!
 //! # Notes
 //! Distances are unique whatever the tie order; the search stops early once every target of
@@ -14,7 +14,6 @@
 
 use super::{Access, Cost, UNREACHABLE, Workspace};
 use crate::network::csr::Csr;
-use std::cmp::Reverse;
 
 /// Runs a search; afterwards `ws.dist(v)` is the cost of every node within `cutoff`.
 pub fn one_to_all(graph: &Csr, sources: &[Access], cutoff: Cost, ws: &mut Workspace) {
@@ -66,10 +65,10 @@ fn search(graph: &Csr, sources: &[Access], cutoff: Cost, ws: &mut Workspace, set
     for s in sources {
         if s.cost <= cutoff && s.cost < ws.dist(s.node) {
             ws.set(s.node, s.cost, 0);
-            ws.heap.push(Reverse((s.cost, 0, s.node)));
+            ws.heap.push(s.cost, (0, s.node));
         }
     }
-    while let Some(Reverse((d, _, u))) = ws.heap.pop() {
+    while let Some((d, (_, u))) = ws.heap.pop() {
         if d > ws.dist(u) {
             continue;
         }
@@ -81,7 +80,7 @@ fn search(graph: &Csr, sources: &[Access], cutoff: Cost, ws: &mut Workspace, set
             let nd = d.saturating_add(graph.weight[e]);
             if nd <= cutoff && nd < ws.dist(v) {
                 ws.set(v, nd, 0);
-                ws.heap.push(Reverse((nd, 0, v)));
+                ws.heap.push(nd, (0, v));
             }
         }
     }

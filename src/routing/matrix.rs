@@ -15,6 +15,9 @@ use super::{Access, Cost, UNREACHABLE, Workspace};
 use crate::network::csr::Csr;
 use rayon::prelude::*;
 
+/// Receives each computed block: first row index and row-major costs.
+pub type BlockSink<'a, E> = dyn FnMut(usize, &[Cost]) -> Result<(), E> + 'a;
+
 /// Dense row-major matrix: `origins.len() × destinations.len()` costs.
 pub fn dense(
     forward: &Csr,
@@ -67,7 +70,7 @@ pub fn streamed<E>(
     destinations: &[Vec<Access>],
     cutoff: Cost,
     block_rows: usize,
-    sink: &mut dyn FnMut(usize, &[Cost]) -> Result<(), E>,
+    sink: &mut BlockSink<'_, E>,
 ) -> Result<(), E> {
     let cols = destinations.len();
     let n = forward.node_count();

@@ -9,6 +9,7 @@
 pub mod dijkstra;
 pub mod matrix;
 pub mod nearest;
+pub mod queue;
 pub mod workspace;
 
 #[cfg(test)]

@@ -25,11 +25,11 @@ pub fn nearest(graph: &Csr, sources: &[Vec<Access>], cutoff: Cost, ws: &mut Work
             let key = (a.cost, label as u32);
             if a.cost <= cutoff && key < (ws.dist(a.node), ws.label(a.node)) {
                 ws.set(a.node, a.cost, label as u32);
-                ws.heap.push(Reverse((a.cost, label as u32, a.node)));
+                ws.heap.push(a.cost, (label as u32, a.node));
             }
         }
     }
-    while let Some(Reverse((d, l, u))) = ws.heap.pop() {
+    while let Some((d, (l, u))) = ws.heap.pop() {
         if (d, l) != (ws.dist(u), ws.label(u)) {
             continue;
         }
@@ -38,7 +38,7 @@ pub fn nearest(graph: &Csr, sources: &[Vec<Access>], cutoff: Cost, ws: &mut Work
             let nd = d.saturating_add(graph.weight[e]);
             if nd <= cutoff && (nd, l) < (ws.dist(v), ws.label(v)) {
                 ws.set(v, nd, l);
-                ws.heap.push(Reverse((nd, l, v)));
+                ws.heap.push(nd, (l, v));
             }
         }
     }

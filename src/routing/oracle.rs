@@ -80,10 +80,10 @@ mod tests {
             g.validate().unwrap();
             let fw = floyd_warshall(n, &edges);
             let mut ws = Workspace::new(n);
-            for s in 0..n {
+            for (s, row) in fw.iter().enumerate() {
                 one_to_all(&g, &[Access { node: s as u32, cost: 0 }], cutoff, &mut ws);
-                for t in 0..n {
-                    prop_assert_eq!(ws.dist(t as u32), as_cost(fw[s][t], cutoff), "{} -> {}", s, t);
+                for (t, &d) in row.iter().enumerate() {
+                    prop_assert_eq!(ws.dist(t as u32), as_cost(d, cutoff), "{} -> {}", s, t);
                 }
             }
         }

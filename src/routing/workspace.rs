@@ -1,9 +1,8 @@
 //! Per-thread query state with generation-stamped reset (after fast_paths' `valid_flags`):
 //! starting a new query is O(1), not O(nodes).
 
+use super::queue::RadixHeap;
 use super::{Cost, UNREACHABLE};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// Distances, labels and the priority queue of one search, reused across searches.
 #[derive(Clone, Debug, Default)]
@@ -12,8 +11,8 @@ pub struct Workspace {
     label: Vec<u32>,
     stamp: Vec<u32>,
     generation: u32,
-    /// Priority queue of (cost, label, node).
-    pub heap: BinaryHeap<Reverse<(Cost, u32, u32)>>,
+    /// Priority queue keyed by cost, holding (label, node).
+    pub heap: RadixHeap<(u32, u32)>,
 }
 
 impl Workspace {
@@ -24,7 +23,7 @@ impl Workspace {
             label: vec![u32::MAX; node_count],
             stamp: vec![0; node_count],
             generation: 0,
-            heap: BinaryHeap::new(),
+            heap: RadixHeap::default(),
         }
     }
 

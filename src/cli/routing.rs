@@ -1,0 +1,289 @@
+//! `pave matrix` and `pave nearest`: travel times between points on a built network.
+
+use super::network::load;
+use crate::io::od::OdWriter;
+use crate::io::points::{self, RoutePoint};
+use crate::model::Problems;
+use crate::network::Network;
+use crate::network::snap::{SnapIndex, SnapMode, destination_access, origin_access};
+use crate::progress::Progress;
+use crate::routing::{Access, Cost, UNREACHABLE, Workspace, matrix, nearest};
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How points attach to the network, on the command line.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SnapArg {
+    /// Nearest point of the nearest edge, entering at both ends with partial costs.
+    Edge,
+    /// Nearest node at zero cost (the interchange convention of the peer tools).
+    Node,
+}
+
+/// Options shared by the routing commands.
+#[derive(Debug, clap::Args)]
+pub struct RouteArgs {
+    /// Network file from `pave network build`.
+    #[arg(long, value_name = "FILE")]
+    pub network: PathBuf,
+    /// Leave out travel longer than this: 30min, 1800s, 1h, 16min.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    pub cutoff: Option<u32>,
+    /// How points attach to the network.
+    #[arg(long, value_enum, default_value = "edge")]
+    pub snap: SnapArg,
+    /// Points farther than this from the network (metres) are reported and left unrouted.
+    #[arg(long, default_value_t = 500.0, value_name = "M")]
+    pub max_snap: f64,
+}
+
+/// Arguments of `pave matrix`.
+#[derive(Debug, clap::Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub route: RouteArgs,
+    /// Origins: CSV id,x,y[,weight] in EPSG:3067.
+    #[arg(long, value_name = "CSV")]
+    pub from: PathBuf,
+    /// Destinations: CSV id,x,y[,capacity] in EPSG:3067.
+    #[arg(long, value_name = "CSV")]
+    pub to: PathBuf,
+    /// Write only pairs with a time (within the cutoff); by default every pair is written
+    /// and unreachable ones have an empty time.
+    #[arg(long)]
+    pub sparse: bool,
+    /// Output: .csv or .parquet with origin_id, destination_id, time_s.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `pave nearest`.
+#[derive(Debug, clap::Args)]
+pub struct NearestArgs {
+    #[command(flatten)]
+    pub route: RouteArgs,
+    /// Facilities (destinations): CSV id,x,y[,capacity] in EPSG:3067.
+    #[arg(long, value_name = "CSV")]
+    pub facilities: PathBuf,
+    /// Points to label (origins); without it every network node is labelled.
+    #[arg(long, value_name = "CSV")]
+    pub from: Option<PathBuf>,
+    /// How many nearest facilities per point.
+    #[arg(long, default_value_t = 1)]
+    pub k: usize,
+    /// Output CSV: id, rank, facility_id, time_s.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Parses `30min`, `1800s`, `1h`, `90s` into milliseconds.
+pub fn parse_duration(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let v: f64 = num.parse().map_err(|_| format!("'{s}' is not a duration like 30min, 1800s or 1h"))?;
+    let secs = match unit.trim() {
+        "s" | "sec" => v,
+        "min" | "m" => v * 60.0,
+        "h" => v * 3600.0,
+        "" => return Err(format!("'{s}' needs a unit: 30min, 1800s or 1h")),
+        other => return Err(format!("unknown time unit '{other}'; use s, min or h")),
+    };
+    if !(0.0..1.0e6).contains(&secs) {
+        return Err(format!("'{s}' is out of range"));
+    }
+    Ok((secs * 1000.0).round() as u32)
+}
+
+fn read_points(path: &std::path::Path) -> anyhow::Result<Vec<RoutePoint>> {
+    let mut problems = Problems::with_limit(20);
+    match points::read(path, &mut problems) {
+        Some(p) => Ok(p),
+        None => {
+            let list: Vec<String> = problems.list.iter().map(|p| format!("    {p}")).collect();
+            bail!("{} has {} errors:\n{}", path.display(), problems.errors, list.join("\n"))
+        }
+    }
+}
+
+/// Snaps points and returns their access lists; points beyond `max_snap` get none.
+fn snap_points(
+    net: &Network,
+    index: &SnapIndex,
+    pts: &[RoutePoint],
+    args: &RouteArgs,
+    as_origin: bool,
+    role: &str,
+) -> Vec<Vec<Access>> {
+    let mode = match args.snap {
+        SnapArg::Edge => SnapMode::Edge,
+        SnapArg::Node => SnapMode::Node,
+    };
+    let mut far = Vec::new();
+    let access = pts
+        .iter()
+        .map(|p| match index.snap(p.x, p.y, mode) {
+            Some(s) if s.distance_m <= args.max_snap => {
+                if as_origin {
+                    origin_access(net, &s)
+                } else {
+                    destination_access(net, &s)
+                }
+            }
+            Some(s) => {
+                far.push(format!("{} ({:.0} m)", p.id, s.distance_m));
+                vec![]
+            }
+            None => vec![],
+        })
+        .collect();
+    if !far.is_empty() {
+        let shown: Vec<&str> = far.iter().take(20).map(String::as_str).collect();
+        eprintln!(
+            "pave: warning: {} {role} farther than {} m from the network are left unrouted (their times are empty): {}{}",
+            far.len(),
+            args.max_snap,
+            shown.join(", "),
+            if far.len() > 20 { ", …" } else { "" }
+        );
+    }
+    access
+}
+
+/// Wall-clock phases of a command, reported on stderr.
+struct Phases(Vec<(&'static str, f64)>, std::time::Instant);
+
+impl Phases {
+    fn new() -> Self {
+        Phases(Vec::new(), std::time::Instant::now())
+    }
+
+    fn done(&mut self, name: &'static str) {
+        self.0.push((name, self.1.elapsed().as_secs_f64()));
+        self.1 = std::time::Instant::now();
+    }
+
+    fn report(&self) -> String {
+        self.0.iter().map(|(n, t)| format!("{n} {t:.3} s")).collect::<Vec<_>>().join(" · ")
+    }
+}
+
+/// Runs `pave matrix`.
+pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<ExitCode> {
+    let mut phases = Phases::new();
+    let net = load(&args.route.network)?;
+    phases.done("load network");
+    let origins = read_points(&args.from)?;
+    let destinations = read_points(&args.to)?;
+    phases.done("read points");
+    let index = SnapIndex::new(&net);
+    let o_access = snap_points(&net, &index, &origins, &args.route, true, "origins");
+    let d_access = snap_points(&net, &index, &destinations, &args.route, false, "destinations");
+    phases.done("snap");
+    let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
+    let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
+    let d_ids: Vec<String> = destinations.iter().map(|p| p.id.clone()).collect();
+    let mut writer =
+        OdWriter::create(&args.out, args.sparse).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let searches = origins.len().min(destinations.len());
+    progress.start("travel-time matrix", searches as u64);
+    if origins.len() > destinations.len() {
+        // Few destinations: one backward search each, whole matrix in memory (rows × few).
+        let m = matrix::dense(&net.forward, &net.backward, &o_access, &d_access, cutoff, &|n| progress.inc(n as u64));
+        phases.done("search");
+        writer.write_block(&o_ids, &d_ids, 0, &m)?;
+    } else {
+        // Stream blocks of rows so memory stays bounded for full region matrices.
+        let block_rows = (1_000_000 / destinations.len().max(1)).clamp(1, 4096);
+        matrix::streamed(&net.forward, &o_access, &d_access, cutoff, block_rows, &mut |first, block| {
+            progress.inc((block.len() / destinations.len().max(1)) as u64);
+            writer.write_block(&o_ids, &d_ids, first, block)
+        })?;
+    }
+    progress.finish();
+    let rows = writer.finish()?;
+    phases.done(if origins.len() > destinations.len() { "write" } else { "search + write" });
+    eprintln!(
+        "wrote {}: {rows} rows ({} origins × {} destinations); {}",
+        args.out.display(),
+        origins.len(),
+        destinations.len(),
+        phases.report()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `pave nearest`.
+pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Result<ExitCode> {
+    if args.k == 0 {
+        bail!("--k must be at least 1");
+    }
+    let mut phases = Phases::new();
+    let net = load(&args.route.network)?;
+    phases.done("load network");
+    let facilities = read_points(&args.facilities)?;
+    let index = SnapIndex::new(&net);
+    let f_access = snap_points(&net, &index, &facilities, &args.route, false, "facilities");
+    phases.done("read + snap");
+    let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
+    // Search backwards from the facilities: node → facility travel.
+    let labels: Vec<Vec<(Cost, u32)>> = if args.k == 1 {
+        let mut ws = Workspace::new(net.node_count());
+        let (cost, label) = nearest::nearest(&net.backward, &f_access, cutoff, &mut ws);
+        cost.iter().zip(&label).map(|(&c, &l)| if c == UNREACHABLE { vec![] } else { vec![(c, l)] }).collect()
+    } else {
+        nearest::k_nearest(&net.backward, &f_access, args.k, cutoff)
+    };
+    phases.done("search");
+    let (ids, per_point): (Vec<String>, Vec<Vec<(Cost, u32)>>) = match &args.from {
+        None => (net.node_id.iter().map(|i| i.to_string()).collect(), labels),
+        Some(path) => {
+            let pts = read_points(path)?;
+            let access = snap_points(&net, &index, &pts, &args.route, true, "points");
+            let per = access
+                .iter()
+                .map(|acc| {
+                    let mut all: Vec<(Cost, u32)> = acc
+                        .iter()
+                        .flat_map(|a| labels[a.node as usize].iter().map(move |&(c, l)| (c.saturating_add(a.cost), l)))
+                        .filter(|&(c, _)| c <= cutoff)
+                        .collect();
+                    all.sort_unstable();
+                    let mut seen = Vec::new();
+                    all.retain(|&(_, l)| {
+                        if seen.contains(&l) {
+                            false
+                        } else {
+                            seen.push(l);
+                            true
+                        }
+                    });
+                    all.truncate(args.k);
+                    all
+                })
+                .collect();
+            (pts.into_iter().map(|p| p.id).collect(), per)
+        }
+    };
+    let mut out = String::from("id,rank,facility_id,time_s\n");
+    for (id, list) in ids.iter().zip(&per_point) {
+        if list.is_empty() {
+            out.push_str(&format!("{id},1,,\n"));
+        }
+        for (rank, &(c, l)) in list.iter().enumerate() {
+            out.push_str(&format!("{id},{},{},{}.{:03}\n", rank + 1, facilities[l as usize].id, c / 1000, c % 1000));
+        }
+    }
+    crate::io::atomic::write_bytes(&args.out, out.as_bytes())?;
+    phases.done("write");
+    eprintln!(
+        "wrote {}: nearest {} of {} facilities for {} points; {}",
+        args.out.display(),
+        args.k,
+        facilities.len(),
+        ids.len(),
+        phases.report()
+    );
+    Ok(ExitCode::SUCCESS)
+}

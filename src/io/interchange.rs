@@ -1,0 +1,177 @@
+//! The interchange network format shared with the Python peers: `nodes.csv` (`id,x,y`,
+//! metres in EPSG:3067) and `edges.csv` (`from,to,length_m,time_s`, one row per directed
+//! edge). Any tool's network can be brought in this way and compared.
+
+use super::csv;
+use super::table::{Cell, Table};
+use crate::model::network::{Mode, RawEdge, RawNetwork, RoadClass};
+use crate::model::profile::CsvDialect;
+use crate::model::{Problem, ProblemKind, Problems};
+use std::collections::HashMap;
+use std::path::Path;
+
+fn column(t: &Table, name: &str, problems: &mut Problems) -> Option<usize> {
+    let c = t.column_index(name);
+    if c.is_none() {
+        problems.push(Problem::error(
+            ProblemKind::MissingColumn,
+            Some(t.path.clone()),
+            crate::model::Location::File,
+            format!("a column '{name}'; the file has: {}", t.names.join(", ")),
+        ));
+    }
+    c
+}
+
+fn integer(t: &Table, col: usize, row: usize, problems: &mut Problems) -> Option<i64> {
+    let v = match t.columns[col].cell(row) {
+        Cell::Int(i) => Some(i),
+        Cell::Text(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    if v.is_none() {
+        problems.push(
+            Problem::error(ProblemKind::Parse, Some(t.path.clone()), t.location(row), "an integer id")
+                .field(t.names[col].clone())
+                .value(t.columns[col].cell(row).display()),
+        );
+    }
+    v
+}
+
+fn number(t: &Table, col: usize, row: usize, problems: &mut Problems, non_negative: bool) -> Option<f64> {
+    let raw = t.columns[col].cell(row);
+    let v = match raw {
+        Cell::Int(i) => Some(i as f64),
+        Cell::Float(f) => Some(f),
+        Cell::Text(s) => s.trim().parse::<f64>().ok(),
+        Cell::Null => None,
+    };
+    let kind = match v {
+        None => Some((ProblemKind::Parse, "a number")),
+        Some(f) if !f.is_finite() => Some((ProblemKind::NotFinite, "a finite number (not NaN or infinity)")),
+        Some(f) if non_negative && f < 0.0 => Some((ProblemKind::OutOfRange, "a cost ≥ 0")),
+        _ => None,
+    };
+    if let Some((k, expected)) = kind {
+        problems.push(
+            Problem::error(k, Some(t.path.clone()), t.location(row), expected)
+                .field(t.names[col].clone())
+                .value(raw.display()),
+        );
+        return None;
+    }
+    v
+}
+
+/// Reads an interchange network; `None` (with problems) when anything is wrong.
+pub fn read(
+    nodes_path: &Path,
+    edges_path: &Path,
+    access_speed_mps: f64,
+    problems: &mut Problems,
+) -> Option<RawNetwork> {
+    let d = CsvDialect::default();
+    let read = |p: &Path, problems: &mut Problems| match csv::read(p, &d) {
+        Ok((t, ps)) => {
+            for x in ps {
+                problems.push(x);
+            }
+            Some(t)
+        }
+        Err(e) => {
+            problems.push(e.into_problem());
+            None
+        }
+    };
+    let nodes = read(nodes_path, problems);
+    let edges = read(edges_path, problems);
+    let (nodes, edges) = (nodes?, edges?);
+    let (Some(id), Some(xc), Some(yc)) =
+        (column(&nodes, "id", problems), column(&nodes, "x", problems), column(&nodes, "y", problems))
+    else {
+        return None;
+    };
+    let (Some(fc), Some(tc), Some(lc), Some(sc)) = (
+        column(&edges, "from", problems),
+        column(&edges, "to", problems),
+        column(&edges, "length_m", problems),
+        column(&edges, "time_s", problems),
+    ) else {
+        return None;
+    };
+    let mut raw = RawNetwork { mode: Some(Mode::Custom), access_speed_mps, ..RawNetwork::default() };
+    let mut index: HashMap<i64, u32> = HashMap::with_capacity(nodes.len);
+    for row in 0..nodes.len {
+        let (Some(i), Some(x), Some(y)) = (
+            integer(&nodes, id, row, problems),
+            number(&nodes, xc, row, problems, false),
+            number(&nodes, yc, row, problems, false),
+        ) else {
+            continue;
+        };
+        if index.insert(i, raw.x.len() as u32).is_some() {
+            problems.push(
+                Problem::error(
+                    ProblemKind::DuplicateId,
+                    Some(nodes.path.clone()),
+                    nodes.location(row),
+                    "unique node ids",
+                )
+                .field("id")
+                .value(i.to_string()),
+            );
+            continue;
+        }
+        raw.x.push(x);
+        raw.y.push(y);
+        raw.node_id.push(i);
+    }
+    raw.edges.reserve(edges.len);
+    for row in 0..edges.len {
+        let ends = (integer(&edges, fc, row, problems), integer(&edges, tc, row, problems));
+        let length = number(&edges, lc, row, problems, true);
+        let time = number(&edges, sc, row, problems, true);
+        let (Some(f), Some(t), Some(length_m), Some(time_s)) = (ends.0, ends.1, length, time) else { continue };
+        let mut node = |v: i64, field: &str| {
+            let n = index.get(&v).copied();
+            if n.is_none() {
+                problems.push(
+                    Problem::error(
+                        ProblemKind::MissingReference,
+                        Some(edges.path.clone()),
+                        edges.location(row),
+                        format!("a node id listed in {}", nodes.path.display()),
+                    )
+                    .field(field.to_owned())
+                    .value(v.to_string()),
+                );
+            }
+            n
+        };
+        let (Some(from), Some(to)) = (node(f, "from"), node(t, "to")) else { continue };
+        if time_s * 1000.0 > f64::from(u32::MAX / 2) {
+            problems.push(
+                Problem::error(
+                    ProblemKind::OutOfRange,
+                    Some(edges.path.clone()),
+                    edges.location(row),
+                    "an edge time under 12 days",
+                )
+                .field("time_s")
+                .value(time_s.to_string()),
+            );
+            continue;
+        }
+        raw.edges.push(RawEdge {
+            from,
+            to,
+            length_m,
+            time_ms: (time_s * 1000.0).round() as u32,
+            class: RoadClass::Other,
+            shape: None,
+            shape_reversed: false,
+        });
+    }
+    (!problems.has_errors()).then_some(raw)
+}

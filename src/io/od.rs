@@ -1,0 +1,152 @@
+//! Streaming writer of long-format origin–destination tables (`origin_id`,
+//! `destination_id`, `time_s`) to CSV or Parquet, atomically: rows go to a temporary file
+//! that is renamed into place only by [`OdWriter::finish`]; dropping the writer early
+//! removes it.
+
+use super::error::WriteError;
+use polars::prelude::*;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+enum Sink {
+    Csv(BufWriter<File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
+}
+
+/// Writes an OD table block by block.
+pub struct OdWriter {
+    sink: Option<Sink>,
+    tmp: PathBuf,
+    target: PathBuf,
+    sparse: bool,
+    /// Rows written so far.
+    pub rows: u64,
+}
+
+fn schema() -> Schema {
+    Schema::from_iter([
+        Field::new("origin_id".into(), DataType::String),
+        Field::new("destination_id".into(), DataType::String),
+        Field::new("time_s".into(), DataType::Float64),
+    ])
+}
+
+impl OdWriter {
+    /// Opens `path` (.csv or .parquet); with `sparse`, unreachable pairs are left out,
+    /// otherwise they are written with an empty (null) time.
+    pub fn create(path: &Path, sparse: bool) -> Result<Self, WriteError> {
+        let tmp = super::atomic::temp_path(path);
+        let file = File::create(&tmp).map_err(|e| WriteError::new(path, e))?;
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let sink = match ext.as_str() {
+            "csv" => {
+                let mut w = BufWriter::with_capacity(1 << 20, file);
+                w.write_all(b"origin_id,destination_id,time_s\n").map_err(|e| WriteError::new(path, e))?;
+                Sink::Csv(w)
+            }
+            "parquet" => {
+                let w = ParquetWriter::new(file)
+                    .with_compression(ParquetCompression::Zstd(None))
+                    .batched(&schema())
+                    .map_err(|e| WriteError::new(path, e))?;
+                Sink::Parquet(Box::new(w))
+            }
+            other => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(WriteError::new(path, format!("unsupported output type '.{other}'; use .csv or .parquet")));
+            }
+        };
+        Ok(OdWriter { sink: Some(sink), tmp, target: path.to_owned(), sparse, rows: 0 })
+    }
+
+    /// Writes a row-major block of costs (ms, `u32::MAX` = unreachable) for origins
+    /// `first_row..` × all destinations.
+    pub fn write_block(
+        &mut self,
+        origin_ids: &[String],
+        destination_ids: &[String],
+        first_row: usize,
+        block: &[u32],
+    ) -> Result<(), WriteError> {
+        let cols = destination_ids.len();
+        let target = self.target.clone();
+        match self.sink.as_mut() {
+            Some(Sink::Csv(w)) => {
+                let mut line = String::with_capacity(64);
+                for (r, row) in block.chunks(cols.max(1)).enumerate() {
+                    let o = &origin_ids[first_row + r];
+                    for (d, &c) in destination_ids.iter().zip(row) {
+                        if c == u32::MAX && self.sparse {
+                            continue;
+                        }
+                        line.clear();
+                        line.push_str(o);
+                        line.push(',');
+                        line.push_str(d);
+                        line.push(',');
+                        if c != u32::MAX {
+                            use std::fmt::Write as _;
+                            let _ = write!(line, "{}.{:03}", c / 1000, c % 1000);
+                        }
+                        line.push('\n');
+                        w.write_all(line.as_bytes()).map_err(|e| WriteError::new(&target, e))?;
+                        self.rows += 1;
+                    }
+                }
+            }
+            Some(Sink::Parquet(w)) => {
+                let (mut oc, mut dc, mut tc) = (Vec::new(), Vec::new(), Vec::new());
+                for (r, row) in block.chunks(cols.max(1)).enumerate() {
+                    for (d, &c) in destination_ids.iter().zip(row) {
+                        if c == u32::MAX && self.sparse {
+                            continue;
+                        }
+                        oc.push(origin_ids[first_row + r].as_str());
+                        dc.push(d.as_str());
+                        tc.push((c != u32::MAX).then(|| f64::from(c) / 1000.0));
+                    }
+                }
+                self.rows += oc.len() as u64;
+                let df = DataFrame::new(
+                    oc.len(),
+                    vec![
+                        Column::new("origin_id".into(), oc),
+                        Column::new("destination_id".into(), dc),
+                        Column::new("time_s".into(), tc),
+                    ],
+                )
+                .map_err(|e| WriteError::new(&target, e))?;
+                w.write_batch(&df).map_err(|e| WriteError::new(&target, e))?;
+            }
+            None => return Err(WriteError::new(&target, "writer already finished")),
+        }
+        Ok(())
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(mut self) -> Result<u64, WriteError> {
+        let target = self.target.clone();
+        match self.sink.take() {
+            Some(Sink::Csv(mut w)) => {
+                w.flush().map_err(|e| WriteError::new(&target, e))?;
+                w.get_ref().sync_all().map_err(|e| WriteError::new(&target, e))?;
+            }
+            Some(Sink::Parquet(w)) => {
+                w.finish().map_err(|e| WriteError::new(&target, e))?;
+            }
+            None => {}
+        }
+        std::fs::rename(&self.tmp, &target).map_err(|e| WriteError::new(&target, e))?;
+        Ok(self.rows)
+    }
+}
+
+impl Drop for OdWriter {
+    fn drop(&mut self) {
+        if self.sink.is_some() {
+            self.sink = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}

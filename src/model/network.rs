@@ -1,0 +1,152 @@
+//! Road network as read from a source, before it becomes a routing graph.
+//!
+//! Readers (OSM, line layers, interchange CSV) produce a [`RawNetwork`]; `network::build`
+//! turns it into a compact graph. Coordinates are EPSG:3067.
+
+use serde::{Deserialize, Serialize};
+
+/// Travel mode (kulkutapa).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum Mode {
+    /// Walking (kävely).
+    #[serde(rename = "walk")]
+    Walk,
+    /// Cycling (pyöräily).
+    #[serde(rename = "bike")]
+    Bike,
+    /// Driving (auto).
+    #[serde(rename = "car")]
+    Car,
+    /// Costs given by the source (interchange files).
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+impl Mode {
+    /// The name used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Walk => "walk",
+            Mode::Bike => "bike",
+            Mode::Car => "car",
+            Mode::Custom => "custom",
+        }
+    }
+}
+
+/// Road class of an edge, for statistics and styling (OSM `highway` or Digiroad class).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum RoadClass {
+    /// Motorway (moottoritie).
+    Motorway,
+    /// Trunk road (valtatie).
+    Trunk,
+    /// Primary road (kantatie).
+    Primary,
+    /// Secondary road (seututie).
+    Secondary,
+    /// Tertiary road / collector street (kokoojakatu).
+    Tertiary,
+    /// Unclassified minor road.
+    Unclassified,
+    /// Residential street (asuntokatu).
+    Residential,
+    /// Living street (pihakatu).
+    LivingStreet,
+    /// Service road.
+    Service,
+    /// Pedestrian street or footway.
+    Footway,
+    /// Cycleway (pyörätie).
+    Cycleway,
+    /// Path or track.
+    Path,
+    /// Steps (portaat).
+    Steps,
+    /// Anything else, or unknown.
+    Other,
+}
+
+impl RoadClass {
+    /// All classes in order.
+    pub const ALL: [RoadClass; 14] = [
+        RoadClass::Motorway,
+        RoadClass::Trunk,
+        RoadClass::Primary,
+        RoadClass::Secondary,
+        RoadClass::Tertiary,
+        RoadClass::Unclassified,
+        RoadClass::Residential,
+        RoadClass::LivingStreet,
+        RoadClass::Service,
+        RoadClass::Footway,
+        RoadClass::Cycleway,
+        RoadClass::Path,
+        RoadClass::Steps,
+        RoadClass::Other,
+    ];
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoadClass::Motorway => "motorway",
+            RoadClass::Trunk => "trunk",
+            RoadClass::Primary => "primary",
+            RoadClass::Secondary => "secondary",
+            RoadClass::Tertiary => "tertiary",
+            RoadClass::Unclassified => "unclassified",
+            RoadClass::Residential => "residential",
+            RoadClass::LivingStreet => "living_street",
+            RoadClass::Service => "service",
+            RoadClass::Footway => "footway",
+            RoadClass::Cycleway => "cycleway",
+            RoadClass::Path => "path",
+            RoadClass::Steps => "steps",
+            RoadClass::Other => "other",
+        }
+    }
+
+    /// The class with code `c` (its position in [`RoadClass::ALL`]).
+    pub fn from_code(c: u8) -> RoadClass {
+        *RoadClass::ALL.get(c as usize).unwrap_or(&RoadClass::Other)
+    }
+}
+
+/// One directed edge of a raw network.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RawEdge {
+    /// Tail node index.
+    pub from: u32,
+    /// Head node index.
+    pub to: u32,
+    /// Length in metres, ≥ 0.
+    pub length_m: f64,
+    /// Travel time in milliseconds.
+    pub time_ms: u32,
+    /// Road class.
+    pub class: RoadClass,
+    /// Index of the edge's intermediate geometry in `shapes`, if any.
+    pub shape: Option<u32>,
+    /// Whether the shape runs from `to` to `from` (the reverse direction of a two-way segment).
+    pub shape_reversed: bool,
+}
+
+/// A network as read: nodes with coordinates and source ids, directed edges, shapes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawNetwork {
+    /// Mode the costs are for.
+    pub mode: Option<Mode>,
+    /// Easting of each node, EPSG:3067.
+    pub x: Vec<f64>,
+    /// Northing of each node, EPSG:3067.
+    pub y: Vec<f64>,
+    /// Source id of each node (OSM node id, CSV id).
+    pub node_id: Vec<i64>,
+    /// Directed edges.
+    pub edges: Vec<RawEdge>,
+    /// Intermediate points of edges (without the end nodes), EPSG:3067.
+    pub shapes: Vec<Vec<(f64, f64)>>,
+    /// Speed used to cost the walk between a point and the network, m/s.
+    pub access_speed_mps: f64,
+}

@@ -1,0 +1,171 @@
+//! Snapping points (demand areas, facilities) onto the network with an R-tree (rstar).
+//!
+//! A point snaps onto the nearest point of the nearest edge segment. It then enters the
+//! graph at both ends of that edge, with the partial travel times along the edge in each
+//! direction the edge allows, plus the straight-line snap distance costed at the network's
+//! access speed. Points farther than the maximum snap distance are reported, never used.
+//!
+//! `SnapMode::Node` snaps to the nearest node instead, at no cost: the convention of the
+//! interchange format the Python peers use, for like-for-like comparisons.
+
+use super::Network;
+use crate::routing::Access;
+use rstar::primitives::{GeomWithData, Line};
+use rstar::{PointDistance, RTree};
+
+/// How points attach to the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapMode {
+    /// Onto the nearest edge, entering at both ends with partial costs (default).
+    Edge,
+    /// Onto the nearest node, at zero cost (interchange convention).
+    Node,
+}
+
+/// Where a point snapped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Snap {
+    /// Forward edge index (u → v) the point lies on; for node snaps, `u32::MAX`.
+    pub edge: u32,
+    /// Position along the edge from u (0) to v (1), by length.
+    pub fraction: f64,
+    /// Straight-line distance from the point to the network, metres.
+    pub distance_m: f64,
+    /// For node snaps, the node.
+    pub node: u32,
+}
+
+/// A segment of an edge's polyline: its edge and where it starts and ends along the edge.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Seg {
+    edge: u32,
+    from_m: f64,
+    len_m: f64,
+    edge_len: f64,
+}
+
+/// R-trees over the network's edge segments and nodes (each built on first use).
+pub struct SnapIndex<'a> {
+    net: &'a Network,
+    segments: std::sync::OnceLock<RTree<GeomWithData<Line<[f64; 2]>, Seg>>>,
+    nodes: std::sync::OnceLock<RTree<GeomWithData<[f64; 2], u32>>>,
+}
+
+impl<'a> SnapIndex<'a> {
+    /// An index over `net`; the trees are built when first needed.
+    pub fn new(net: &'a Network) -> Self {
+        SnapIndex { net, segments: std::sync::OnceLock::new(), nodes: std::sync::OnceLock::new() }
+    }
+
+    /// Indexes every edge once per physical segment (a two-way street is indexed once).
+    fn segment_tree(net: &Network) -> RTree<GeomWithData<Line<[f64; 2]>, Seg>> {
+        let mut items = Vec::new();
+        for u in 0..net.node_count() as u32 {
+            for e in net.forward.edges(u) {
+                let v = net.forward.head[e];
+                if v < u && reverse_edge(net, e as u32).is_some() {
+                    continue; // indexed through the opposite edge
+                }
+                let pts = net.polyline(e);
+                let total: f64 = pts.windows(2).map(|w| dist(w[0], w[1])).sum();
+                let mut along = 0.0;
+                for w in pts.windows(2) {
+                    let l = dist(w[0], w[1]);
+                    items.push(GeomWithData::new(
+                        Line::new([w[0].0, w[0].1], [w[1].0, w[1].1]),
+                        Seg { edge: e as u32, from_m: along, len_m: l, edge_len: total },
+                    ));
+                    along += l;
+                }
+            }
+        }
+        RTree::bulk_load(items)
+    }
+
+    fn node_tree(net: &Network) -> RTree<GeomWithData<[f64; 2], u32>> {
+        RTree::bulk_load((0..net.node_count()).map(|i| GeomWithData::new([net.x[i], net.y[i]], i as u32)).collect())
+    }
+
+    /// Snaps a point, or `None` when the network is empty.
+    pub fn snap(&self, x: f64, y: f64, mode: SnapMode) -> Option<Snap> {
+        match mode {
+            SnapMode::Node => {
+                let n = self.nodes.get_or_init(|| Self::node_tree(self.net)).nearest_neighbor(&[x, y])?;
+                Some(Snap {
+                    edge: u32::MAX,
+                    fraction: 0.0,
+                    distance_m: n.geom().distance_2(&[x, y]).sqrt(),
+                    node: n.data,
+                })
+            }
+            SnapMode::Edge => {
+                let s = self.segments.get_or_init(|| Self::segment_tree(self.net)).nearest_neighbor(&[x, y])?;
+                let line = s.geom();
+                let p = line.nearest_point(&[x, y]);
+                let t = dist((line.from[0], line.from[1]), (p[0], p[1]));
+                let seg = s.data;
+                let fraction = if seg.edge_len > 0.0 {
+                    ((seg.from_m + t.min(seg.len_m)) / seg.edge_len).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Some(Snap { edge: seg.edge, fraction, distance_m: dist((x, y), (p[0], p[1])), node: u32::MAX })
+            }
+        }
+    }
+}
+
+fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+}
+
+/// The forward edge v → u opposite to edge `e` = u → v, if the graph has one.
+pub fn reverse_edge(net: &Network, e: u32) -> Option<u32> {
+    let u = net.tail(e as usize);
+    let v = net.forward.head[e as usize];
+    let r = net.forward.edges(v);
+    let heads = &net.forward.head[r.clone()];
+    heads.binary_search(&u).ok().map(|i| (r.start + i) as u32)
+}
+
+/// Milliseconds to cover `metres` at `speed` m/s.
+fn off_network_ms(metres: f64, speed: f64) -> u32 {
+    if speed > 0.0 { (metres / speed * 1000.0).round() as u32 } else { 0 }
+}
+
+/// Access points for leaving the snapped point into the graph (the point as an origin).
+pub fn origin_access(net: &Network, s: &Snap) -> Vec<Access> {
+    if s.edge == u32::MAX {
+        return vec![Access { node: s.node, cost: off_network_ms(0.0, 0.0) }];
+    }
+    let walk = off_network_ms(s.distance_m, net.meta.access_speed_mps);
+    let e = s.edge as usize;
+    let (u, v) = (net.tail(e), net.forward.head[e]);
+    let mut out =
+        vec![Access { node: v, cost: walk + ((1.0 - s.fraction) * f64::from(net.forward.weight[e])).round() as u32 }];
+    if let Some(r) = reverse_edge(net, s.edge) {
+        out.push(Access {
+            node: u,
+            cost: walk + (s.fraction * f64::from(net.forward.weight[r as usize])).round() as u32,
+        });
+    }
+    out
+}
+
+/// Access points for arriving at the snapped point from the graph (the point as a destination).
+pub fn destination_access(net: &Network, s: &Snap) -> Vec<Access> {
+    if s.edge == u32::MAX {
+        return vec![Access { node: s.node, cost: 0 }];
+    }
+    let walk = off_network_ms(s.distance_m, net.meta.access_speed_mps);
+    let e = s.edge as usize;
+    let (u, v) = (net.tail(e), net.forward.head[e]);
+    let mut out = vec![Access { node: u, cost: walk + (s.fraction * f64::from(net.forward.weight[e])).round() as u32 }];
+    if let Some(r) = reverse_edge(net, s.edge) {
+        out.push(Access {
+            node: v,
+            cost: walk + ((1.0 - s.fraction) * f64::from(net.forward.weight[r as usize])).round() as u32,
+        });
+    }
+    out
+}
