@@ -76,9 +76,12 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum NetworkCommand {
-    /// Build a network file from an interchange network (nodes.csv + edges.csv).
+    /// Build a network file from OpenStreetMap (PBF) or an interchange network.
     ///
-    /// Keeps the largest strongly connected component (reporting what it dropped),
+    /// From OSM, `--mode walk|bike|car` picks the usable ways, one-way rules and speeds
+    /// (see the network::profile docs); ways are split at shared nodes only and keep their
+    /// geometry. From --csv, nodes.csv (id,x,y in EPSG:3067) and edges.csv
+    /// (from,to,length_m,time_s per directed edge) are taken as they are. Keeps the largest strongly connected component (reporting what it dropped),
     /// renumbers nodes along a Hilbert curve, and writes a versioned, checksummed file.
     Build(network::BuildArgs),
     /// Show nodes, edges, components, extent, length by road class and memory.

@@ -5,7 +5,7 @@ use crate::io::od::OdWriter;
 use crate::io::points::{self, RoutePoint};
 use crate::model::Problems;
 use crate::network::Network;
-use crate::network::snap::{SnapIndex, SnapMode, destination_access, origin_access};
+use crate::network::snap::{Snap, SnapIndex, SnapMode, destination_access, direct_cost, origin_access};
 use crate::progress::Progress;
 use crate::routing::{Access, Cost, UNREACHABLE, Workspace, matrix, nearest};
 use anyhow::{Context, bail};
@@ -41,6 +41,7 @@ pub struct RouteArgs {
 /// Arguments of `pave matrix`.
 #[derive(Debug, clap::Args)]
 pub struct MatrixArgs {
+    /// Network, cutoff and snapping options.
     #[command(flatten)]
     pub route: RouteArgs,
     /// Origins: CSV id,x,y[,weight] in EPSG:3067.
@@ -61,6 +62,7 @@ pub struct MatrixArgs {
 /// Arguments of `pave nearest`.
 #[derive(Debug, clap::Args)]
 pub struct NearestArgs {
+    /// Network, cutoff and snapping options.
     #[command(flatten)]
     pub route: RouteArgs,
     /// Facilities (destinations): CSV id,x,y[,capacity] in EPSG:3067.
@@ -116,25 +118,39 @@ fn snap_points(
     as_origin: bool,
     role: &str,
 ) -> Vec<Vec<Access>> {
+    snap_all(net, index, pts, args, as_origin, role).0
+}
+
+/// Snaps points: access lists and the snaps used (`None` beyond `max_snap`).
+fn snap_all(
+    net: &Network,
+    index: &SnapIndex,
+    pts: &[RoutePoint],
+    args: &RouteArgs,
+    as_origin: bool,
+    role: &str,
+) -> (Vec<Vec<Access>>, Vec<Option<Snap>>) {
     let mode = match args.snap {
         SnapArg::Edge => SnapMode::Edge,
         SnapArg::Node => SnapMode::Node,
     };
     let mut far = Vec::new();
-    let access = pts
+    let snaps: Vec<Option<Snap>> = pts
         .iter()
         .map(|p| match index.snap(p.x, p.y, mode) {
-            Some(s) if s.distance_m <= args.max_snap => {
-                if as_origin {
-                    origin_access(net, &s)
-                } else {
-                    destination_access(net, &s)
-                }
-            }
+            Some(s) if s.distance_m <= args.max_snap => Some(s),
             Some(s) => {
                 far.push(format!("{} ({:.0} m)", p.id, s.distance_m));
-                vec![]
+                None
             }
+            None => None,
+        })
+        .collect();
+    let access = snaps
+        .iter()
+        .map(|s| match s {
+            Some(s) if as_origin => origin_access(net, s),
+            Some(s) => destination_access(net, s),
             None => vec![],
         })
         .collect();
@@ -148,7 +164,47 @@ fn snap_points(
             if far.len() > 20 { ", …" } else { "" }
         );
     }
-    access
+    (access, snaps)
+}
+
+/// Pairs whose direct cost beats routing via the network: points on the same edge, or at
+/// the same coordinates (cost 0). Returns (row, column, cost).
+fn direct_pairs(
+    net: &Network,
+    origins: &[RoutePoint],
+    o: &[Option<Snap>],
+    destinations: &[RoutePoint],
+    d: &[Option<Snap>],
+) -> Vec<(usize, usize, Cost)> {
+    let mut by_edge: std::collections::HashMap<(u32, u32), Vec<usize>> = std::collections::HashMap::new();
+    for (j, s) in d.iter().enumerate() {
+        if let Some(s) = s {
+            by_edge.entry((s.edge, s.node)).or_default().push(j);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, s) in o.iter().enumerate() {
+        let Some(s) = s else { continue };
+        for &j in by_edge.get(&(s.edge, s.node)).map(Vec::as_slice).unwrap_or(&[]) {
+            let same_place = origins[i].x == destinations[j].x && origins[i].y == destinations[j].y;
+            let cost = if same_place { Some(0) } else { d[j].as_ref().and_then(|t| direct_cost(net, s, t)) };
+            if let Some(c) = cost {
+                out.push((i, j, c));
+            }
+        }
+    }
+    out
+}
+
+/// Lowers block cells to the direct costs of same-edge pairs (within `cutoff`).
+fn apply_direct(block: &mut [Cost], first_row: usize, cols: usize, direct: &[(usize, usize, Cost)], cutoff: Cost) {
+    let rows = block.len() / cols.max(1);
+    for &(i, j, c) in direct {
+        if i >= first_row && i < first_row + rows && c <= cutoff {
+            let cell = &mut block[(i - first_row) * cols + j];
+            *cell = (*cell).min(c);
+        }
+    }
 }
 
 /// Wall-clock phases of a command, reported on stderr.
@@ -178,8 +234,9 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
     let destinations = read_points(&args.to)?;
     phases.done("read points");
     let index = SnapIndex::new(&net);
-    let o_access = snap_points(&net, &index, &origins, &args.route, true, "origins");
-    let d_access = snap_points(&net, &index, &destinations, &args.route, false, "destinations");
+    let (o_access, o_snaps) = snap_all(&net, &index, &origins, &args.route, true, "origins");
+    let (d_access, d_snaps) = snap_all(&net, &index, &destinations, &args.route, false, "destinations");
+    let direct = direct_pairs(&net, &origins, &o_snaps, &destinations, &d_snaps);
     phases.done("snap");
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
@@ -190,15 +247,21 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
     progress.start("travel-time matrix", searches as u64);
     if origins.len() > destinations.len() {
         // Few destinations: one backward search each, whole matrix in memory (rows × few).
-        let m = matrix::dense(&net.forward, &net.backward, &o_access, &d_access, cutoff, &|n| progress.inc(n as u64));
+        let mut m =
+            matrix::dense(&net.forward, &net.backward, &o_access, &d_access, cutoff, &|n| progress.inc(n as u64));
+        apply_direct(&mut m, 0, destinations.len(), &direct, cutoff);
         phases.done("search");
         writer.write_block(&o_ids, &d_ids, 0, &m)?;
     } else {
         // Stream blocks of rows so memory stays bounded for full region matrices.
         let block_rows = (1_000_000 / destinations.len().max(1)).clamp(1, 4096);
+        let mut fixed = Vec::new();
         matrix::streamed(&net.forward, &o_access, &d_access, cutoff, block_rows, &mut |first, block| {
             progress.inc((block.len() / destinations.len().max(1)) as u64);
-            writer.write_block(&o_ids, &d_ids, first, block)
+            fixed.clear();
+            fixed.extend_from_slice(block);
+            apply_direct(&mut fixed, first, destinations.len(), &direct, cutoff);
+            writer.write_block(&o_ids, &d_ids, first, &fixed)
         })?;
     }
     progress.finish();

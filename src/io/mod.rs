@@ -15,6 +15,7 @@ pub mod gpkg;
 pub mod interchange;
 pub mod load;
 pub mod od;
+pub mod osm;
 pub mod out;
 pub mod parquet;
 pub mod points;

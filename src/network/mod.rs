@@ -11,6 +11,8 @@ pub mod build;
 pub mod components;
 pub mod csr;
 pub mod order;
+pub mod osm;
+pub mod profile;
 pub mod snap;
 pub mod store;
 

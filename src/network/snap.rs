@@ -169,3 +169,25 @@ pub fn destination_access(net: &Network, s: &Snap) -> Vec<Access> {
     }
     out
 }
+
+/// The direct cost between two points snapped onto the same edge (no detour via its ends),
+/// including both walks to the network; `None` when they are on different edges or the
+/// edge runs the wrong way. Two node snaps onto the same node cost 0.
+pub fn direct_cost(net: &Network, from: &Snap, to: &Snap) -> Option<u32> {
+    if from.edge == u32::MAX || to.edge == u32::MAX {
+        return (from.edge == u32::MAX && to.edge == u32::MAX && from.node == to.node).then_some(0);
+    }
+    if from.edge != to.edge {
+        return None;
+    }
+    let e = from.edge as usize;
+    let walk = off_network_ms(from.distance_m, net.meta.access_speed_mps)
+        + off_network_ms(to.distance_m, net.meta.access_speed_mps);
+    let along = if to.fraction >= from.fraction {
+        (to.fraction - from.fraction) * f64::from(net.forward.weight[e])
+    } else {
+        let r = reverse_edge(net, from.edge)?;
+        (from.fraction - to.fraction) * f64::from(net.forward.weight[r as usize])
+    };
+    Some(walk + along.round() as u32)
+}

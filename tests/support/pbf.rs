@@ -1,0 +1,120 @@
+//! A minimal OpenStreetMap PBF writer for hand-made test fixtures: uncompressed blobs,
+//! plain (non-dense) nodes and ways, hand-rolled protobuf.
+
+#![allow(dead_code)]
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn key(out: &mut Vec<u8>, field: u32, wire: u8) {
+    varint(out, u64::from(field << 3 | u32::from(wire)));
+}
+
+fn bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
+    key(out, field, 2);
+    varint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+fn int(out: &mut Vec<u8>, field: u32, v: u64) {
+    key(out, field, 0);
+    varint(out, v);
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn packed(out: &mut Vec<u8>, field: u32, values: impl IntoIterator<Item = u64>) {
+    let mut body = Vec::new();
+    for v in values {
+        varint(&mut body, v);
+    }
+    bytes(out, field, &body);
+}
+
+fn blob(out: &mut Vec<u8>, kind: &str, data: &[u8]) {
+    let mut blob = Vec::new();
+    bytes(&mut blob, 1, data); // raw
+    int(&mut blob, 2, data.len() as u64); // raw_size
+    let mut header = Vec::new();
+    bytes(&mut header, 1, kind.as_bytes());
+    int(&mut header, 3, blob.len() as u64);
+    out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&blob);
+}
+
+/// A node: id, longitude, latitude.
+pub type Node = (i64, f64, f64);
+/// A way: id, node refs, tags.
+pub type Way<'a> = (i64, Vec<i64>, Vec<(&'a str, &'a str)>);
+
+/// Encodes nodes and ways as an OSM PBF file.
+pub fn write(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut hb = Vec::new();
+    bytes(&mut hb, 4, b"OsmSchema-V0.6");
+    blob(&mut out, "OSMHeader", &hb);
+    // String table: index 0 is the empty string.
+    let mut strings: Vec<String> = vec![String::new()];
+    let mut sid = |s: &str| -> u64 {
+        if let Some(i) = strings.iter().position(|x| x == s) {
+            return i as u64;
+        }
+        strings.push(s.to_owned());
+        (strings.len() - 1) as u64
+    };
+    let mut group = Vec::new();
+    for &(id, lon, lat) in nodes {
+        let mut n = Vec::new();
+        key(&mut n, 1, 0);
+        varint(&mut n, zigzag(id));
+        key(&mut n, 8, 0);
+        varint(&mut n, zigzag((lat * 1e7).round() as i64));
+        key(&mut n, 9, 0);
+        varint(&mut n, zigzag((lon * 1e7).round() as i64));
+        bytes(&mut group, 1, &n);
+    }
+    let mut way_group = Vec::new();
+    for (id, refs, tags) in ways {
+        let mut w = Vec::new();
+        int(&mut w, 1, *id as u64);
+        let keys: Vec<u64> = tags.iter().map(|(k, _)| sid(k)).collect();
+        let vals: Vec<u64> = tags.iter().map(|(_, v)| sid(v)).collect();
+        if !keys.is_empty() {
+            packed(&mut w, 2, keys);
+            packed(&mut w, 3, vals);
+        }
+        let mut prev = 0i64;
+        let deltas: Vec<u64> = refs
+            .iter()
+            .map(|&r| {
+                let d = r - prev;
+                prev = r;
+                zigzag(d)
+            })
+            .collect();
+        packed(&mut w, 8, deltas);
+        bytes(&mut way_group, 3, &w);
+    }
+    let mut table = Vec::new();
+    for s in &strings {
+        bytes(&mut table, 1, s.as_bytes());
+    }
+    let mut block = Vec::new();
+    bytes(&mut block, 1, &table);
+    bytes(&mut block, 2, &group);
+    bytes(&mut block, 2, &way_group);
+    blob(&mut out, "OSMData", &block);
+    out
+}
