@@ -42,6 +42,10 @@ pub struct BuildArgs {
     /// (default 1.2, about 4.3 km/h).
     #[arg(long, value_name = "M/S")]
     pub access_speed: Option<f64>,
+    /// Also build a contraction hierarchy and store it in the file, so `pave matrix` can use
+    /// PHAST trees: worth it for large matrices (thousands of origins), costs build time.
+    #[arg(long)]
+    pub contract: bool,
     /// Output network file (e.g. helsinki-walk.pavenet).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -126,7 +130,13 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         eprintln!("pave: the network has no usable edges; nothing written");
         return Ok(ExitCode::from(1));
     }
-    let (net, dropped) = build::build(&raw, &source);
+    let (mut net, dropped) = build::build(&raw, &source);
+    if args.contract {
+        let started = std::time::Instant::now();
+        let h = crate::routing::ch::build(&net.forward);
+        eprintln!("contraction hierarchy: {} shortcuts in {:.1} s", h.shortcuts, started.elapsed().as_secs_f64());
+        net.hierarchy = Some(h);
+    }
     atomic::write_bytes(&args.out, &store::to_bytes(&net))?;
     eprintln!(
         "wrote {}: {} nodes, {} directed edges (kept the largest of {} strongly connected components; dropped {} nodes, {} edges; {} duplicate or self-loop edges removed)",
@@ -162,6 +172,15 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "  length:      {km:.1} km of directed edges")?;
     for (class, k) in net.length_by_class() {
         writeln!(out, "    {:<14} {k:>10.1} km", class.name())?;
+    }
+    if let Some(h) = &net.hierarchy {
+        writeln!(
+            out,
+            "  hierarchy:   contraction hierarchy with {} shortcuts ({} up, {} down edges): matrices use PHAST",
+            h.shortcuts,
+            h.up_out.edge_count(),
+            h.down_in.edge_count()
+        )?;
     }
     let per_edge = net.routing_memory_bytes() as f64 / net.edge_count().max(1) as f64;
     writeln!(

@@ -256,13 +256,17 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
         // Stream blocks of rows so memory stays bounded for full region matrices.
         let block_rows = (1_000_000 / destinations.len().max(1)).clamp(1, 4096);
         let mut fixed = Vec::new();
-        matrix::streamed(&net.forward, &o_access, &d_access, cutoff, block_rows, &mut |first, block| {
+        let mut sink = |first: usize, block: &[Cost]| {
             progress.inc((block.len() / destinations.len().max(1)) as u64);
             fixed.clear();
             fixed.extend_from_slice(block);
             apply_direct(&mut fixed, first, destinations.len(), &direct, cutoff);
             writer.write_block(&o_ids, &d_ids, first, &fixed)
-        })?;
+        };
+        match &net.hierarchy {
+            Some(h) => matrix::streamed_phast(h, &o_access, &d_access, cutoff, block_rows, &mut sink)?,
+            None => matrix::streamed(&net.forward, &o_access, &d_access, cutoff, block_rows, &mut sink)?,
+        }
     }
     progress.finish();
     let rows = writer.finish()?;
@@ -329,13 +333,16 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
             (pts.into_iter().map(|p| p.id).collect(), per)
         }
     };
-    let mut out = String::from("id,rank,facility_id,time_s\n");
+    let mut out = String::with_capacity(ids.len() * 24);
+    out.push_str("id,rank,facility_id,time_s\n");
     for (id, list) in ids.iter().zip(&per_point) {
         if list.is_empty() {
-            out.push_str(&format!("{id},1,,\n"));
+            out.push_str(id);
+            out.push_str(",1,,\n");
         }
         for (rank, &(c, l)) in list.iter().enumerate() {
-            out.push_str(&format!("{id},{},{},{}.{:03}\n", rank + 1, facilities[l as usize].id, c / 1000, c % 1000));
+            use std::fmt::Write as _;
+            let _ = writeln!(out, "{id},{},{},{}.{:03}", rank + 1, facilities[l as usize].id, c / 1000, c % 1000);
         }
     }
     crate::io::atomic::write_bytes(&args.out, out.as_bytes())?;

@@ -94,8 +94,21 @@ pub fn build(raw: &RawNetwork, source: &str) -> (Network, Dropped) {
         dropped_edges: dropped.edges as u64,
         components: components as u64,
     };
-    let net =
-        Network { meta, x, y, node_id, forward, backward, length_m, class, edge_shape, shape_first, shape_x, shape_y };
+    let net = Network {
+        meta,
+        x,
+        y,
+        node_id,
+        forward,
+        backward,
+        length_m,
+        class,
+        edge_shape,
+        shape_first,
+        shape_x,
+        shape_y,
+        hierarchy: None,
+    };
     debug_assert!(net.forward.validate().is_ok());
     (net, dropped)
 }

@@ -10,6 +10,7 @@
 pub mod build;
 pub mod components;
 pub mod csr;
+pub mod hierarchy;
 pub mod order;
 pub mod osm;
 pub mod profile;
@@ -18,6 +19,24 @@ pub mod store;
 
 use crate::model::network::{Mode, RoadClass};
 use csr::Csr;
+
+/// A travel cost in milliseconds.
+pub type Cost = u32;
+
+/// "Unreachable" (or beyond the cutoff).
+pub const UNREACHABLE: Cost = u32::MAX;
+
+/// Where a point enters (or leaves) the graph: a node and the cost between point and node.
+///
+/// A point snapped onto an edge has up to two access points, one at each end, with the
+/// partial costs along the edge (and the snap distance) included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Access {
+    /// Graph node.
+    pub node: u32,
+    /// Cost between the point and the node, milliseconds.
+    pub cost: Cost,
+}
 
 /// Bit set in `edge_shape` when the shape runs against the edge's direction.
 pub const REVERSED: u32 = 1 << 31;
@@ -66,6 +85,8 @@ pub struct Network {
     pub shape_x: Vec<f64>,
     /// Intermediate shape points, northings.
     pub shape_y: Vec<f64>,
+    /// Contraction hierarchy for fast one-to-all trees, when built (`--contract`).
+    pub hierarchy: Option<hierarchy::Hierarchy>,
 }
 
 impl Network {
@@ -107,7 +128,11 @@ impl Network {
     pub fn routing_memory_bytes(&self) -> usize {
         let nodes = self.node_count() * (8 + 8 + 8);
         let edges = self.edge_count() * (4 + 1 + 4);
-        nodes + edges + self.forward.memory_bytes() + self.backward.memory_bytes()
+        nodes
+            + edges
+            + self.forward.memory_bytes()
+            + self.backward.memory_bytes()
+            + self.hierarchy.as_ref().map_or(0, |h| h.memory_bytes())
     }
 
     /// Heap memory of the geometry (shapes), bytes.

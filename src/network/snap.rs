@@ -8,10 +8,10 @@
 //! `SnapMode::Node` snaps to the nearest node instead, at no cost: the convention of the
 //! interchange format the Python peers use, for like-for-like comparisons.
 
+use super::Access;
 use super::Network;
-use crate::routing::Access;
+use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{PointDistance, RTree};
 
 /// How points attach to the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +48,89 @@ struct Seg {
 pub struct SnapIndex<'a> {
     net: &'a Network,
     segments: std::sync::OnceLock<RTree<GeomWithData<Line<[f64; 2]>, Seg>>>,
-    nodes: std::sync::OnceLock<RTree<GeomWithData<[f64; 2], u32>>>,
+    nodes: std::sync::OnceLock<NodeGrid>,
+}
+
+/// A uniform grid over the nodes (about two per cell) for nearest-node queries: builds in
+/// O(n), much faster than an R-tree when only a few points snap to a million nodes.
+struct NodeGrid {
+    minx: f64,
+    miny: f64,
+    cell: f64,
+    cols: usize,
+    rows: usize,
+    first: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl NodeGrid {
+    fn new(x: &[f64], y: &[f64]) -> Self {
+        let n = x.len().max(1);
+        let (minx, maxx) = x.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (miny, maxy) = y.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (w, h) = ((maxx - minx).max(1.0), (maxy - miny).max(1.0));
+        let cell = (w * h / n as f64 * 2.0).sqrt().max(1.0);
+        let cols = ((w / cell) as usize + 1).min(1 << 14);
+        let rows = ((h / cell) as usize + 1).min(1 << 14);
+        let cell_of = |i: usize| -> usize {
+            let c = (((x[i] - minx) / cell) as usize).min(cols - 1);
+            let r = (((y[i] - miny) / cell) as usize).min(rows - 1);
+            r * cols + c
+        };
+        let mut first = vec![0u32; cols * rows + 1];
+        for i in 0..x.len() {
+            first[cell_of(i) + 1] += 1;
+        }
+        for i in 0..cols * rows {
+            first[i + 1] += first[i];
+        }
+        let mut fill = first.clone();
+        let mut items = vec![0u32; x.len()];
+        for i in 0..x.len() {
+            let c = cell_of(i);
+            items[fill[c] as usize] = i as u32;
+            fill[c] += 1;
+        }
+        NodeGrid { minx, miny, cell, cols, rows, first, items }
+    }
+
+    /// Nearest node to (px, py) and its distance; ties go to the lower node id.
+    fn nearest(&self, x: &[f64], y: &[f64], px: f64, py: f64) -> Option<(u32, f64)> {
+        if x.is_empty() {
+            return None;
+        }
+        let clamp = |v: f64, n: usize| (v.max(0.0) as usize).min(n - 1);
+        let (ci, cj) = (clamp((px - self.minx) / self.cell, self.cols), clamp((py - self.miny) / self.cell, self.rows));
+        let mut best: Option<(f64, u32)> = None;
+        for r in 0..self.cols.max(self.rows) {
+            let (c0, c1) = (ci.saturating_sub(r), (ci + r).min(self.cols - 1));
+            let (r0, r1) = (cj.saturating_sub(r), (cj + r).min(self.rows - 1));
+            for row in r0..=r1 {
+                for col in c0..=c1 {
+                    if row != r0 && row != r1 && col != c0 && col != c1 {
+                        continue; // inner cells were visited in earlier rings
+                    }
+                    let c = row * self.cols + col;
+                    for &i in &self.items[self.first[c] as usize..self.first[c + 1] as usize] {
+                        let d2 = (x[i as usize] - px).powi(2) + (y[i as usize] - py).powi(2);
+                        if best.is_none_or(|(bd, bi)| (d2, i) < (bd, bi)) {
+                            best = Some((d2, i));
+                        }
+                    }
+                }
+            }
+            // Every unvisited node lies outside the visited block; stop once none can be nearer.
+            let (bx0, bx1) = (self.minx + c0 as f64 * self.cell, self.minx + (c1 + 1) as f64 * self.cell);
+            let (by0, by1) = (self.miny + r0 as f64 * self.cell, self.miny + (r1 + 1) as f64 * self.cell);
+            let covers_all = c0 == 0 && r0 == 0 && c1 == self.cols - 1 && r1 == self.rows - 1;
+            let inside = px >= bx0 && px <= bx1 && py >= by0 && py <= by1;
+            let margin = if inside { (px - bx0).min(bx1 - px).min(py - by0).min(by1 - py) } else { 0.0 };
+            if covers_all || best.is_some_and(|(bd, _)| bd.sqrt() < margin) {
+                break;
+            }
+        }
+        best.map(|(d2, i)| (i, d2.sqrt()))
+    }
 }
 
 impl<'a> SnapIndex<'a> {
@@ -82,21 +164,13 @@ impl<'a> SnapIndex<'a> {
         RTree::bulk_load(items)
     }
 
-    fn node_tree(net: &Network) -> RTree<GeomWithData<[f64; 2], u32>> {
-        RTree::bulk_load((0..net.node_count()).map(|i| GeomWithData::new([net.x[i], net.y[i]], i as u32)).collect())
-    }
-
     /// Snaps a point, or `None` when the network is empty.
     pub fn snap(&self, x: f64, y: f64, mode: SnapMode) -> Option<Snap> {
         match mode {
             SnapMode::Node => {
-                let n = self.nodes.get_or_init(|| Self::node_tree(self.net)).nearest_neighbor(&[x, y])?;
-                Some(Snap {
-                    edge: u32::MAX,
-                    fraction: 0.0,
-                    distance_m: n.geom().distance_2(&[x, y]).sqrt(),
-                    node: n.data,
-                })
+                let grid = self.nodes.get_or_init(|| NodeGrid::new(&self.net.x, &self.net.y));
+                let (node, d) = grid.nearest(&self.net.x, &self.net.y, x, y)?;
+                Some(Snap { edge: u32::MAX, fraction: 0.0, distance_m: d, node })
             }
             SnapMode::Edge => {
                 let s = self.segments.get_or_init(|| Self::segment_tree(self.net)).nearest_neighbor(&[x, y])?;

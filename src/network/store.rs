@@ -2,8 +2,9 @@
 //! so analyses rerun without parsing OSM again (OSRM's extract / load split).
 //!
 //! Layout (little-endian): magic `PAVENET\0`, format version `u32`, metadata length `u32`
-//! and metadata JSON, then each array as `u64` element count + elements, then an FNV-1a
-//! 64-bit checksum of everything before it.
+//! and metadata JSON, then each array as `u64` element count + elements, an optional
+//! contraction hierarchy (flag byte, then its arrays), then a 64-bit
+//! FNV-style word checksum of everything before it.
 
 use super::csr::Csr;
 use super::{Network, NetworkMeta};
@@ -27,13 +28,20 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a over 64-bit little-endian words (tail bytes zero-padded), plus the length:
+/// detects truncation and bit flips at several GB/s.
+fn checksum(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h ^= u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        h = h.wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
     }
-    h
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h ^= u64::from_le_bytes(tail);
+    h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    h ^ bytes.len() as u64
 }
 
 trait Le: Copy {
@@ -107,7 +115,20 @@ pub fn to_bytes(net: &Network) -> Vec<u8> {
     put_vec(&mut out, &net.shape_first);
     put_vec(&mut out, &net.shape_x);
     put_vec(&mut out, &net.shape_y);
-    let sum = fnv1a(&out);
+    match &net.hierarchy {
+        None => 0u8.put(&mut out),
+        Some(h) => {
+            1u8.put(&mut out);
+            put_vec(&mut out, &h.order);
+            for g in [&h.up_out, &h.down_in] {
+                put_vec(&mut out, &g.first_out);
+                put_vec(&mut out, &g.head);
+                put_vec(&mut out, &g.weight);
+            }
+            h.shortcuts.put(&mut out);
+        }
+    }
+    let sum = checksum(&out);
     sum.put(&mut out);
     out
 }
@@ -126,7 +147,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network, StoreError> {
     if version != VERSION {
         return Err(StoreError::Version(version));
     }
-    if fnv1a(body) != u64::get(tail) {
+    if checksum(body) != u64::get(tail) {
         return Err(StoreError::Corrupt("checksum mismatch".into()));
     }
     let meta_len = u32::get(r.take(4)?) as usize;
@@ -154,7 +175,23 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network, StoreError> {
         shape_first: r.vec()?,
         shape_x: r.vec()?,
         shape_y: r.vec()?,
+        hierarchy: None,
     };
+    let mut net = net;
+    if u8::get(r.take(1)?) == 1 {
+        let order = r.vec()?;
+        let up_out = Csr { first_out: r.vec()?, head: r.vec()?, weight: r.vec()? };
+        let down_in = Csr { first_out: r.vec()?, head: r.vec()?, weight: r.vec()? };
+        let shortcuts = u64::get(r.take(8)?);
+        let h = super::hierarchy::Hierarchy { order, up_out, down_in, shortcuts };
+        if h.order.len() != net.x.len() || h.up_out.node_count() != net.x.len() || h.down_in.node_count() != net.x.len()
+        {
+            return Err(StoreError::Corrupt("hierarchy does not match the graph".into()));
+        }
+        h.up_out.validate().map_err(StoreError::Corrupt)?;
+        h.down_in.validate().map_err(StoreError::Corrupt)?;
+        net.hierarchy = Some(h);
+    }
     let n = net.x.len();
     let m = net.forward.edge_count();
     let consistent = net.y.len() == n

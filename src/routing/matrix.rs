@@ -11,8 +11,10 @@
 //! min(|O|, |D|) bounded Dijkstra searches.
 
 use super::dijkstra::{best, one_to_all, one_to_many};
+use super::phast::{self, PhastWorkspace};
 use super::{Access, Cost, UNREACHABLE, Workspace};
 use crate::network::csr::Csr;
+use crate::network::hierarchy::Hierarchy;
 use rayon::prelude::*;
 
 /// Receives each computed block: first row index and row-major costs.
@@ -83,6 +85,40 @@ pub fn streamed<E>(
                 one_to_all(forward, o, cutoff, ws);
                 for (c, d) in row.iter_mut().zip(destinations) {
                     *c = best(ws, d, cutoff);
+                }
+            },
+        );
+        sink(b * block_rows.max(1), block)?;
+    }
+    Ok(())
+}
+
+/// As [`streamed`], with PHAST trees on a contraction hierarchy instead of Dijkstra: the
+/// kernel for large matrices (every tree is a full one-to-all sweep, so `cutoff` only
+/// filters the output).
+pub fn streamed_phast<E>(
+    h: &Hierarchy,
+    origins: &[Vec<Access>],
+    destinations: &[Vec<Access>],
+    cutoff: Cost,
+    block_rows: usize,
+    sink: &mut BlockSink<'_, E>,
+) -> Result<(), E> {
+    let cols = destinations.len();
+    let n = h.order.len();
+    let mut buf = vec![UNREACHABLE; block_rows.max(1) * cols];
+    for (b, chunk) in origins.chunks(block_rows.max(1)).enumerate() {
+        let block = &mut buf[..chunk.len() * cols];
+        block.par_chunks_mut(cols.max(1)).zip(chunk.par_iter()).for_each_init(
+            || PhastWorkspace::new(n),
+            |ws, (row, o)| {
+                if o.is_empty() {
+                    row.fill(UNREACHABLE);
+                    return;
+                }
+                phast::tree(h, o, true, ws);
+                for (c, d) in row.iter_mut().zip(destinations) {
+                    *c = phast::distance(h, ws, d, cutoff);
                 }
             },
         );

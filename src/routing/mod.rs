@@ -6,9 +6,11 @@
 //! depend on evaluation order: the same input gives byte-identical output with 1 or N
 //! threads. Where two answers tie on cost, the lower id (node, source label) wins.
 
+pub mod ch;
 pub mod dijkstra;
 pub mod matrix;
 pub mod nearest;
+pub mod phast;
 pub mod queue;
 pub mod workspace;
 
@@ -17,20 +19,4 @@ mod oracle;
 
 pub use workspace::Workspace;
 
-/// A travel cost in milliseconds.
-pub type Cost = u32;
-
-/// "Unreachable" (or beyond the cutoff).
-pub const UNREACHABLE: Cost = u32::MAX;
-
-/// Where a point enters (or leaves) the graph: a node and the cost between point and node.
-///
-/// A point snapped onto an edge has up to two access points, one at each end, with the
-/// partial costs along the edge (and the snap distance) included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Access {
-    /// Graph node.
-    pub node: u32,
-    /// Cost between the point and the node, milliseconds.
-    pub cost: Cost,
-}
+pub use crate::network::{Access, Cost, UNREACHABLE};

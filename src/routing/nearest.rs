@@ -17,33 +17,39 @@ use std::cmp::Reverse;
 
 /// Cost to and label of the nearest source for every node (`UNREACHABLE`, `u32::MAX` if none
 /// within `cutoff`). `sources[i]` are the access points of source `i`.
+///
+/// (cost, label) pairs are packed into one `u64` (cost in the high half), so the
+/// lexicographic tie-break is a single integer comparison and one array holds both.
 pub fn nearest(graph: &Csr, sources: &[Vec<Access>], cutoff: Cost, ws: &mut Workspace) -> (Vec<Cost>, Vec<u32>) {
     let n = graph.node_count();
-    ws.reset(n);
+    let pack = |c: Cost, l: u32| (u64::from(c) << 32) | u64::from(l);
+    let mut best = vec![u64::MAX; n];
+    ws.reset(0);
     for (label, access) in sources.iter().enumerate() {
         for a in access {
-            let key = (a.cost, label as u32);
-            if a.cost <= cutoff && key < (ws.dist(a.node), ws.label(a.node)) {
-                ws.set(a.node, a.cost, label as u32);
+            let key = pack(a.cost, label as u32);
+            if a.cost <= cutoff && key < best[a.node as usize] {
+                best[a.node as usize] = key;
                 ws.heap.push(a.cost, (label as u32, a.node));
             }
         }
     }
     while let Some((d, (l, u))) = ws.heap.pop() {
-        if (d, l) != (ws.dist(u), ws.label(u)) {
+        if best[u as usize] != pack(d, l) {
             continue;
         }
         for e in graph.edges(u) {
-            let v = graph.head[e];
+            let v = graph.head[e] as usize;
             let nd = d.saturating_add(graph.weight[e]);
-            if nd <= cutoff && (nd, l) < (ws.dist(v), ws.label(v)) {
-                ws.set(v, nd, l);
-                ws.heap.push(nd, (l, v));
+            let key = pack(nd, l);
+            if nd <= cutoff && key < best[v] {
+                best[v] = key;
+                ws.heap.push(nd, (l, v as u32));
             }
         }
     }
-    let cost = (0..n as u32).map(|v| ws.dist(v)).collect();
-    let label = (0..n as u32).map(|v| if ws.dist(v) == UNREACHABLE { u32::MAX } else { ws.label(v) }).collect();
+    let cost = best.iter().map(|&k| if k == u64::MAX { UNREACHABLE } else { (k >> 32) as Cost }).collect();
+    let label = best.iter().map(|&k| if k == u64::MAX { u32::MAX } else { k as u32 }).collect();
     (cost, label)
 }
 

@@ -135,6 +135,10 @@ mod tests {
             let mut streamed = Vec::new();
             matrix::streamed::<()>(&g, &origins, &destinations, cutoff, 2, &mut |_, b| { streamed.extend_from_slice(b); Ok(()) }).unwrap();
             prop_assert_eq!(&m, &streamed);
+            let h = super::super::ch::build(&g);
+            let mut with_phast = Vec::new();
+            matrix::streamed_phast::<()>(&h, &origins, &destinations, cutoff, 3, &mut |_, b| { with_phast.extend_from_slice(b); Ok(()) }).unwrap();
+            prop_assert_eq!(&m, &with_phast);
             for i in 0..o {
                 for j in 0..d {
                     let (a, b) = (&origins[i][0], &destinations[j][0]);

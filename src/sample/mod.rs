@@ -10,7 +10,8 @@ mod common;
 mod demography;
 mod helsinki;
 mod kuopio;
-mod rng;
+pub mod rng;
+pub mod roads;
 mod turku;
 mod units;
 
