@@ -307,3 +307,91 @@ fn island_points_are_flagged_and_threads_do_not_change_results() {
     // along 0→1 + 90 m along 1→2 at the same speed = 4.167 + 72 + 72 = 148.167 s.
     assert!(text.contains("a,b,148.167\n"), "{text}");
 }
+
+/// A small road layer in the Digiroad K schema (EPSG:3067): a square A-B-C-D with one-way
+/// links in both digitising senses, a motorway diagonal, a pedestrian and cycle way D-F
+/// and a ferry C-E.
+fn digiroad_fixture(dir: &std::path::Path) -> std::path::PathBuf {
+    use pave::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
+    let (ax, ay) = (385_000.0, 6_672_000.0);
+    let p = |dx: f64, dy: f64| (ax + dx, ay + dy);
+    // (LINK_ID, AJOSUUNTA, TOIMINN_LK, LINKKITYYP, NOPEUSRAJ, points)
+    let links: Vec<(i64, i64, i64, i64, Option<i64>, Vec<(f64, f64)>)> = vec![
+        (1, 2, 3, 3, Some(30), vec![p(0.0, 0.0), p(50.0, 5.0), p(100.0, 0.0)]), // A-B two-way, 30 km/h, bent
+        (2, 4, 3, 3, None, vec![p(100.0, 0.0), p(100.0, 100.0)]),               // B→C along digitising
+        (3, 3, 3, 3, None, vec![p(0.0, 100.0), p(100.0, 100.0)]), // C→D against digitising (digitised D→C)
+        (4, 2, 8, 8, None, vec![p(0.0, 100.0), p(-100.0, 100.0)]), // D-F kevyen liikenteen väylä
+        (5, 2, 1, 1, None, vec![p(0.0, 0.0), p(100.0, 100.0)]),   // A-C motorway
+        (6, 2, 3, 21, None, vec![p(100.0, 100.0), p(200.0, 100.0)]), // C-E ferry
+        (7, 2, 5, 3, None, vec![p(0.0, 100.0), p(0.0, 0.0)]),     // D-A street
+    ];
+    let mut t = OutTable::new("DR_LINKKI_K")
+        .with("LINK_ID", OutColumn::Int(links.iter().map(|l| Some(l.0)).collect()))
+        .with("AJOSUUNTA", OutColumn::Int(links.iter().map(|l| Some(l.1)).collect()))
+        .with("TOIMINN_LK", OutColumn::Int(links.iter().map(|l| Some(l.2)).collect()))
+        .with("LINKKITYYP", OutColumn::Int(links.iter().map(|l| Some(l.3)).collect()))
+        .with("NOPEUSRAJ", OutColumn::Int(links.iter().map(|l| l.4).collect()))
+        .with("TIENIMI_SU", OutColumn::Text(links.iter().map(|l| Some(format!("Testikatu {}", l.0))).collect()));
+    t.geometry = Some(OutGeometry {
+        kind: GeometryKind::LineString,
+        epsg: 3067,
+        values: links.iter().map(|l| Some(geo::LineString::from(l.5.clone()).into())).collect(),
+    });
+    let path = dir.join("digiroad.gpkg");
+    pave::io::gpkg::write(&path, &[t]).unwrap();
+    path
+}
+
+#[test]
+fn digiroad_line_layer_follows_the_specification() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = digiroad_fixture(dir.path());
+    let load = |mode: &str| -> Network {
+        let out = dir.path().join(format!("{mode}.pavenet"));
+        let r = pave(
+            dir.path(),
+            &[
+                "network",
+                "build",
+                "--lines",
+                gpkg.to_str().unwrap(),
+                "--mapping",
+                "digiroad",
+                "--mode",
+                mode,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        store::from_bytes(&std::fs::read(out).unwrap()).unwrap()
+    };
+    let at = |net: &Network, dx: f64, dy: f64| {
+        (0..net.node_count())
+            .find(|&i| (net.x[i] - 385_000.0 - dx).abs() < 0.01 && (net.y[i] - 6_672_000.0 - dy).abs() < 0.01)
+            .map(|i| i as u32)
+    };
+    let edge = |net: &Network, a: (f64, f64), b: (f64, f64)| -> Option<usize> {
+        let (u, v) = (at(net, a.0, a.1)?, at(net, b.0, b.1)?);
+        net.forward.edges(u).find(|&e| net.forward.head[e] == v)
+    };
+    let (a, b, c, d, e, f) = ((0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0), (200.0, 100.0), (-100.0, 100.0));
+    let car = load("car");
+    assert!(edge(&car, a, b).is_some() && edge(&car, b, a).is_some(), "AJOSUUNTA 2: both ways");
+    assert!(edge(&car, b, c).is_some() && edge(&car, c, b).is_none(), "AJOSUUNTA 4: along digitising only");
+    assert!(edge(&car, c, d).is_some() && edge(&car, d, c).is_none(), "AJOSUUNTA 3: against digitising only");
+    assert!(at(&car, f.0, f.1).is_none(), "TOIMINN_LK 8: no cars on the pedestrian and cycle way");
+    assert!(edge(&car, a, c).is_some(), "motorway open to cars");
+    assert!(at(&car, e.0, e.1).is_none() && at(&load("walk"), e.0, e.1).is_none(), "LINKKITYYP 21: ferries left out");
+    // Speeds: the joined limit (30 km/h) where given, else 50 km/h for TOIMINN_LK 3.
+    let ab = edge(&car, a, b).unwrap();
+    let len = f64::from(car.length_m[ab]);
+    assert!((len - 2.0 * (50f64.powi(2) + 5f64.powi(2)).sqrt()).abs() < 0.01, "length along the bent geometry: {len}");
+    assert!((f64::from(car.forward.weight[ab]) / 1000.0 - len / (30.0 / 3.6)).abs() < 0.01);
+    let bc = edge(&car, b, c).unwrap();
+    assert!((f64::from(car.forward.weight[bc]) / 1000.0 - 100.0 / (50.0 / 3.6)).abs() < 0.01);
+    let walk = load("walk");
+    assert!(edge(&walk, d, f).is_some() && edge(&walk, f, d).is_some(), "pedestrians on the kevyen liikenteen väylä");
+    assert!(edge(&walk, c, b).is_some(), "walkers ignore one-way codes");
+    assert!(edge(&walk, a, c).is_none(), "no walking on the motorway");
+}

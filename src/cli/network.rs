@@ -23,8 +23,17 @@ pub enum ModeArg {
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
     /// OpenStreetMap PBF extract (e.g. sample-data/helsinki/helsinki-center.osm.pbf).
-    #[arg(long, value_name = "PBF", conflicts_with = "csv")]
+    #[arg(long, value_name = "PBF", conflicts_with_all = ["csv", "lines"])]
     pub osm: Option<PathBuf>,
+    /// Line layer (GeoPackage) of roads, read with --mapping (e.g. a Digiroad extract).
+    #[arg(long, value_name = "GPKG", conflicts_with = "csv")]
+    pub lines: Option<PathBuf>,
+    /// Layer of --lines when the GeoPackage has several.
+    #[arg(long, value_name = "NAME")]
+    pub layer: Option<String>,
+    /// Field mapping of --lines: `digiroad` (built in) or a TOML file (schemas/line-mapping.schema.json).
+    #[arg(long, default_value = "digiroad", value_name = "MAPPING")]
+    pub mapping: String,
     /// Mode for OSM input: which ways are usable, directions and speeds.
     #[arg(long, value_enum, required_if_eq("osm", "osm"))]
     pub mode: Option<ModeArg>,
@@ -80,18 +89,45 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if !(speed.is_finite() && speed > 0.0) {
         bail!("--access-speed must be a positive number of m/s, got {speed}");
     }
+    let mode_of = |m: Option<ModeArg>| -> anyhow::Result<crate::model::network::Mode> {
+        Ok(match m {
+            Some(ModeArg::Walk) => crate::model::network::Mode::Walk,
+            Some(ModeArg::Bike) => crate::model::network::Mode::Bike,
+            Some(ModeArg::Car) => crate::model::network::Mode::Car,
+            None => bail!("--osm and --lines need --mode walk, bike or car"),
+        })
+    };
+    if let Some(path) = &args.lines {
+        let mode = mode_of(args.mode)?;
+        let mapping = if args.mapping == "digiroad" {
+            crate::network::lines::LineMapping::digiroad()
+        } else {
+            let text = std::fs::read_to_string(&args.mapping)
+                .with_context(|| format!("cannot read the line mapping {}", args.mapping))?;
+            toml::from_str(&text).with_context(|| format!("line mapping {}", args.mapping))?
+        };
+        let (mut table, record_problems) = crate::io::gpkg::read(path, args.layer.as_deref())?;
+        for p in record_problems {
+            problems.push(p);
+        }
+        crate::network::lines::to_internal(&mut table).map_err(anyhow::Error::msg)?;
+        let speeds = crate::network::profile::Speeds { walk_mps: args.walk_speed, bike_mps: args.bike_speed };
+        let mut raw = crate::network::lines::raw_network(&table, &mapping, mode, &speeds, &mut problems);
+        raw.access_speed_mps = args.access_speed.unwrap_or(args.walk_speed);
+        if problems.has_errors() {
+            eprintln!("pave: {} has {} errors; nothing written:", path.display(), problems.errors);
+            print_problems(&problems);
+            return Ok(ExitCode::from(1));
+        }
+        return finish(args, raw, format!("lines {} ({}, mapping {})", path.display(), mode.name(), args.mapping));
+    }
     let (raw, source) = match (&args.csv, &args.osm) {
         (Some(files), _) => {
             let raw = crate::io::interchange::read(&files[0], &files[1], speed, &mut problems);
             (raw, format!("interchange {} + {}", files[0].display(), files[1].display()))
         }
         (None, Some(pbf)) => {
-            let Some(mode) = args.mode else { bail!("--osm needs --mode walk, bike or car") };
-            let mode = match mode {
-                ModeArg::Walk => crate::model::network::Mode::Walk,
-                ModeArg::Bike => crate::model::network::Mode::Bike,
-                ModeArg::Car => crate::model::network::Mode::Car,
-            };
+            let mode = mode_of(args.mode)?;
             for (name, v) in [("--walk-speed", args.walk_speed), ("--bike-speed", args.bike_speed)] {
                 if !(v.is_finite() && v > 0.0) {
                     bail!("{name} must be a positive number of m/s, got {v}");
@@ -126,6 +162,11 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         print_problems(&problems);
         return Ok(ExitCode::from(1));
     };
+    finish(args, raw, source)
+}
+
+/// Builds, optionally contracts, and writes the network.
+fn finish(args: &BuildArgs, raw: crate::model::network::RawNetwork, source: String) -> anyhow::Result<ExitCode> {
     if raw.edges.is_empty() {
         eprintln!("pave: the network has no usable edges; nothing written");
         return Ok(ExitCode::from(1));

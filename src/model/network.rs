@@ -4,6 +4,7 @@
 //! turns it into a compact graph. Coordinates are EPSG:3067.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Travel mode (kulkutapa).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -149,4 +150,81 @@ pub struct RawNetwork {
     pub shapes: Vec<Vec<(f64, f64)>>,
     /// Speed used to cost the walk between a point and the network, m/s.
     pub access_speed_mps: f64,
+}
+
+/// How to read a line layer as a road network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineMapping {
+    /// Field with the direction code; without it every line is two-way.
+    pub direction_field: Option<String>,
+    /// Codes meaning "both directions".
+    #[serde(default)]
+    pub both_ways: Vec<String>,
+    /// Codes meaning "along the digitising direction only".
+    #[serde(default)]
+    pub forward_only: Vec<String>,
+    /// Codes meaning "against the digitising direction only".
+    #[serde(default)]
+    pub backward_only: Vec<String>,
+    /// Field with the car speed limit, km/h (used when > 0).
+    pub speed_field: Option<String>,
+    /// Field with the road class code.
+    pub class_field: Option<String>,
+    /// Car speed by class code when the speed field is missing or empty, km/h.
+    #[serde(default)]
+    pub class_speed_kmh: BTreeMap<String, f64>,
+    /// Class codes only pedestrians and cyclists may use.
+    #[serde(default)]
+    pub non_motorised_classes: Vec<String>,
+    /// Field with the link type code.
+    pub type_field: Option<String>,
+    /// Link types closed to pedestrians and cyclists (motorways, motor roads).
+    #[serde(default)]
+    pub motor_only_types: Vec<String>,
+    /// Link types only pedestrians and cyclists may use.
+    #[serde(default)]
+    pub non_motorised_types: Vec<String>,
+    /// Link types pedestrians may use but cyclists may not.
+    #[serde(default)]
+    pub walk_only_types: Vec<String>,
+    /// Link types left out for every mode (e.g. ferries).
+    #[serde(default)]
+    pub excluded_types: Vec<String>,
+}
+
+fn codes(c: &[&str]) -> Vec<String> {
+    c.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl LineMapping {
+    /// The mapping for Digiroad K-format link layers (see `network::lines`).
+    pub fn digiroad() -> Self {
+        LineMapping {
+            direction_field: Some("AJOSUUNTA".into()),
+            both_ways: codes(&["2"]),
+            forward_only: codes(&["4"]),
+            backward_only: codes(&["3"]),
+            speed_field: Some("NOPEUSRAJ".into()),
+            class_field: Some("TOIMINN_LK".into()),
+            class_speed_kmh: [
+                ("1", 90.0),
+                ("2", 80.0),
+                ("3", 50.0),
+                ("4", 50.0),
+                ("5", 40.0),
+                ("6", 40.0),
+                ("7", 20.0),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+            non_motorised_classes: codes(&["8"]),
+            type_field: Some("LINKKITYYP".into()),
+            motor_only_types: codes(&["1", "4"]),
+            non_motorised_types: codes(&["8", "9"]),
+            walk_only_types: codes(&["9"]),
+            excluded_types: codes(&["21"]),
+        }
+    }
 }

@@ -11,6 +11,7 @@ pub mod build;
 pub mod components;
 pub mod csr;
 pub mod hierarchy;
+pub mod lines;
 pub mod order;
 pub mod osm;
 pub mod profile;
