@@ -74,17 +74,7 @@ fn layers_depend_only_downwards() {
         ("network/", &["crate::routing", "crate::analysis", "crate::cli", "crate::sample", "println!", "eprintln!"]),
         (
             "routing/",
-            &[
-                "crate::io",
-                "crate::network",
-                "crate::routing",
-                "crate::analysis",
-                "crate::cli",
-                "crate::sample",
-                "std::fs",
-                "println!",
-                "eprintln!",
-            ],
+            &["crate::io", "crate::analysis", "crate::cli", "crate::sample", "std::fs", "println!", "eprintln!"],
         ),
         ("analysis/", &["crate::io", "crate::cli", "crate::sample", "std::fs", "println!", "eprintln!"]),
         ("sample/", &["crate::cli", "crate::analysis", "println!", "eprintln!"]),

@@ -95,8 +95,8 @@ pub fn raw_network(
             (raw.x.len() - 1) as u32
         })
     };
-    for row in 0..t.len {
-        let lines: Vec<&geo::LineString<f64>> = match &geoms[row] {
+    for (row, geometry) in geoms.iter().enumerate().take(t.len) {
+        let lines: Vec<&geo::LineString<f64>> = match geometry {
             Some(Geometry::LineString(l)) => vec![l],
             Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
             _ => {
