@@ -316,7 +316,8 @@ fn digiroad_fixture(dir: &std::path::Path) -> std::path::PathBuf {
     let (ax, ay) = (385_000.0, 6_672_000.0);
     let p = |dx: f64, dy: f64| (ax + dx, ay + dy);
     // (LINK_ID, AJOSUUNTA, TOIMINN_LK, LINKKITYYP, NOPEUSRAJ, points)
-    let links: Vec<(i64, i64, i64, i64, Option<i64>, Vec<(f64, f64)>)> = vec![
+    type Link = (i64, i64, i64, i64, Option<i64>, Vec<(f64, f64)>);
+    let links: Vec<Link> = vec![
         (1, 2, 3, 3, Some(30), vec![p(0.0, 0.0), p(50.0, 5.0), p(100.0, 0.0)]), // A-B two-way, 30 km/h, bent
         (2, 4, 3, 3, None, vec![p(100.0, 0.0), p(100.0, 100.0)]),               // B→C along digitising
         (3, 3, 3, 3, None, vec![p(0.0, 100.0), p(100.0, 100.0)]), // C→D against digitising (digitised D→C)
