@@ -396,3 +396,51 @@ fn digiroad_line_layer_follows_the_specification() {
     assert!(edge(&walk, c, b).is_some(), "walkers ignore one-way codes");
     assert!(edge(&walk, a, c).is_none(), "no walking on the motorway");
 }
+
+#[test]
+fn service_areas_cut_edges_at_the_frontier_and_export_opens() {
+    let (dir, n, e) = interchange(NODES, EDGES);
+    let net = dir.path().join("n.pavenet");
+    assert_eq!(pave(dir.path(), &["network", "build", "--csv", &n, &e, "--out", net.to_str().unwrap()]).code, 0);
+    let pts = dir.path().join("p.csv");
+    std::fs::write(&pts, "id,x,y\nhome,385000,6672000\n").unwrap();
+    let out = dir.path().join("iso.gpkg");
+    let r = pave(
+        dir.path(),
+        &[
+            "-q",
+            "isochrone",
+            "--network",
+            net.to_str().unwrap(),
+            "--points",
+            pts.to_str().unwrap(),
+            "--times",
+            "2min,1min",
+            "--direction",
+            "from",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (t, _) = pave::io::gpkg::read(&out, Some("service_area_lines")).unwrap();
+    let km = t.column_index("street_km").unwrap();
+    let minutes = t.column_index("minutes").unwrap();
+    // Edges of 100 m at 80 s: in 60 s, 75 m; in 120 s, 100 m plus half of the next 100 m.
+    let get = |row: usize| match (t.columns[minutes].cell(row), t.columns[km].cell(row)) {
+        (pave::io::table::Cell::Float(m), pave::io::table::Cell::Float(k)) => (m, k),
+        other => panic!("{other:?}"),
+    };
+    let (m0, k0) = get(0);
+    let (m1, k1) = get(1);
+    assert_eq!((m0, m1), (1.0, 2.0), "bands sorted");
+    assert!((k0 - 0.075).abs() < 1e-6, "{k0}");
+    assert!((k1 - 0.150).abs() < 1e-6, "{k1}");
+    let edges = dir.path().join("edges.gpkg");
+    assert_eq!(
+        pave(dir.path(), &["network", "export", net.to_str().unwrap(), "--out", edges.to_str().unwrap()]).code,
+        0
+    );
+    let (t, _) = pave::io::gpkg::read(&edges, None).unwrap();
+    assert_eq!(t.len, 4);
+}

@@ -3,3 +3,4 @@
 //! **Invariant:** nothing in `analysis` reads or writes files or prints.
 
 pub mod disaggregation;
+pub mod service_area;

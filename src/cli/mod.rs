@@ -68,6 +68,12 @@ enum Command {
     /// origin_id, destination_id, time_s (seconds, millisecond precision; empty when
     /// unreachable or beyond --cutoff).
     Matrix(routing::MatrixArgs),
+    /// Service areas: the streets (and a polygon around them) within given travel times.
+    ///
+    /// With --direction to (the default) the area holds everyone who reaches the point within
+    /// the time, e.g. a daycare's 16-minute walking catchment; with --direction from, where one
+    /// gets from the point. Edges at the frontier are cut at the exact reached fraction.
+    Isochrone(routing::IsochroneArgs),
     /// Nearest facility (or k nearest) for every point or every network node.
     ///
     /// Travel is from the point to the facility. Ties go to the facility listed first.
@@ -86,6 +92,8 @@ enum NetworkCommand {
     Build(network::BuildArgs),
     /// Show nodes, edges, components, extent, length by road class and memory.
     Info(network::InfoArgs),
+    /// Write the edges to a GeoPackage for QGIS (one line per directed edge, EPSG:3067).
+    Export(network::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +128,8 @@ pub fn main() -> ExitCode {
         Command::Network(NetworkCommand::Info(args)) => network::run_info(&args),
         Command::Matrix(args) => routing::run_matrix(&args, &bar),
         Command::Nearest(args) => routing::run_nearest(&args, &bar),
+        Command::Isochrone(args) => routing::run_isochrone(&args, &bar),
+        Command::Network(NetworkCommand::Export(args)) => network::run_export(&args),
     };
     match result {
         Ok(code) => code,

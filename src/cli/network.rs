@@ -232,3 +232,55 @@ pub fn run_info(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     )?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Arguments of `pave network export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Network file.
+    pub network: PathBuf,
+    /// Output GeoPackage with one line feature per directed edge (EPSG:3067).
+    #[arg(long, value_name = "GPKG")]
+    pub out: PathBuf,
+}
+
+/// Runs `pave network export`.
+pub fn run_export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
+    let net = load(&args.network)?;
+    let m = net.edge_count();
+    let tails: Vec<u32> = (0..net.node_count() as u32).flat_map(|u| net.forward.edges(u).map(move |_| u)).collect();
+    let mut t = OutTable::new("edges")
+        .with("from_node", OutColumn::Int(tails.iter().map(|&u| Some(net.node_id[u as usize])).collect()))
+        .with("to_node", OutColumn::Int(net.forward.head.iter().map(|&v| Some(net.node_id[v as usize])).collect()))
+        .with("length_m", OutColumn::Float(net.length_m.iter().map(|&l| Some(f64::from(l))).collect()))
+        .with("time_s", OutColumn::Float(net.forward.weight.iter().map(|&w| Some(f64::from(w) / 1000.0)).collect()))
+        .with(
+            "speed_kmh",
+            OutColumn::Float(
+                (0..m)
+                    .map(|e| {
+                        (net.forward.weight[e] > 0)
+                            .then(|| f64::from(net.length_m[e]) / (f64::from(net.forward.weight[e]) / 1000.0) * 3.6)
+                    })
+                    .collect(),
+            ),
+        )
+        .with(
+            "class",
+            OutColumn::Text(
+                net.class
+                    .iter()
+                    .map(|&c| Some(crate::model::network::RoadClass::from_code(c).name().to_owned()))
+                    .collect(),
+            ),
+        )
+        .with("mode", OutColumn::Text(vec![Some(net.meta.mode.name().to_owned()); m]));
+    t.geometry = Some(OutGeometry {
+        kind: GeometryKind::LineString,
+        epsg: 3067,
+        values: (0..m).map(|e| Some(geo::Geometry::LineString(net.polyline(e).into()))).collect(),
+    });
+    crate::io::gpkg::write(&args.out, &[t])?;
+    eprintln!("wrote {}: {m} directed edges", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -357,3 +357,99 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// Direction of travel for service areas.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Direction {
+    /// Travel to the points (who reaches this daycare within the time).
+    To,
+    /// Travel from the points (where one gets from here within the time).
+    From,
+}
+
+/// Arguments of `pave isochrone`.
+#[derive(Debug, clap::Args)]
+pub struct IsochroneArgs {
+    /// Network, cutoff and snapping options.
+    #[command(flatten)]
+    pub route: RouteArgs,
+    /// Points (facilities or origins): CSV id,x,y in EPSG:3067.
+    #[arg(long, value_name = "CSV")]
+    pub points: PathBuf,
+    /// Time bands, comma separated, e.g. 5min,10min,16min.
+    #[arg(long, value_delimiter = ',', value_parser = parse_duration, required = true)]
+    pub times: Vec<u32>,
+    /// Direction of travel.
+    #[arg(long, value_enum, default_value = "to")]
+    pub direction: Direction,
+    /// Output GeoPackage: layers service_area (polygons) and service_area_lines (reached
+    /// street spans), EPSG:3067.
+    #[arg(long, value_name = "GPKG")]
+    pub out: PathBuf,
+}
+
+/// Runs `pave isochrone`.
+pub fn run_isochrone(args: &IsochroneArgs, progress: &dyn Progress) -> anyhow::Result<ExitCode> {
+    use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
+    use crate::routing::{dijkstra, isochrone};
+    let net = load(&args.route.network)?;
+    let pts = read_points(&args.points)?;
+    let index = SnapIndex::new(&net);
+    let towards = matches!(args.direction, Direction::To);
+    let access = snap_points(&net, &index, &pts, &args.route, !towards, "points");
+    let mut times = args.times.clone();
+    times.sort_unstable();
+    times.dedup();
+    let max = *times.last().unwrap_or(&0);
+    let (mut ids, mut minutes, mut lines, mut polys, mut km) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut ws = Workspace::new(net.node_count());
+    progress.start("service areas", pts.len() as u64);
+    for (p, a) in pts.iter().zip(&access) {
+        if a.is_empty() {
+            continue;
+        }
+        let graph = if towards { &net.backward } else { &net.forward };
+        dijkstra::one_to_all(graph, a, max, &mut ws);
+        for &t in &times {
+            let dist = |v: u32| ws.dist(v);
+            let reached = if towards {
+                isochrone::reached_towards(&net.forward, &dist, t)
+            } else {
+                isochrone::reached_from(&net.forward, &dist, t)
+            };
+            let merged = crate::analysis::service_area::merge_directions(&net, &reached);
+            let (ml, hull) = crate::analysis::service_area::geometry(&net, &merged);
+            let length = crate::analysis::service_area::street_km(&net, &merged) * 1000.0;
+            ids.push(Some(p.id.clone()));
+            minutes.push(Some(f64::from(t) / 60_000.0));
+            km.push(Some(length / 1000.0));
+            lines.push(Some(geo::Geometry::MultiLineString(ml)));
+            polys.push(hull.map(|h| geo::Geometry::MultiPolygon(geo::MultiPolygon(vec![h]))));
+        }
+        progress.inc(1);
+    }
+    progress.finish();
+    let table = |name: &str, kind, values| {
+        let mut t = OutTable::new(name)
+            .with("point_id", OutColumn::Text(ids.clone()))
+            .with("minutes", OutColumn::Float(minutes.clone()))
+            .with("direction", OutColumn::Text(vec![Some(if towards { "to" } else { "from" }.to_owned()); ids.len()]))
+            .with("street_km", OutColumn::Float(km.clone()));
+        t.geometry = Some(OutGeometry { kind, epsg: 3067, values });
+        t
+    };
+    let layers = [
+        table("service_area", GeometryKind::MultiPolygon, polys),
+        table("service_area_lines", GeometryKind::MultiLineString, lines),
+    ];
+    crate::io::gpkg::write(&args.out, &layers)?;
+    eprintln!(
+        "wrote {}: {} service areas ({} points × {} time bands)",
+        args.out.display(),
+        ids.len(),
+        pts.len(),
+        times.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -36,6 +36,8 @@ pub enum GeometryKind {
     Point,
     /// Line strings.
     LineString,
+    /// Multi-line strings.
+    MultiLineString,
     /// Multi-polygons.
     MultiPolygon,
 }
@@ -46,6 +48,7 @@ impl GeometryKind {
         match self {
             GeometryKind::Point => "POINT",
             GeometryKind::LineString => "LINESTRING",
+            GeometryKind::MultiLineString => "MULTILINESTRING",
             GeometryKind::MultiPolygon => "MULTIPOLYGON",
         }
     }

@@ -138,6 +138,7 @@ fn geo_metadata(table: &OutTable) -> Option<String> {
     let type_name = match g.kind {
         super::out::GeometryKind::Point => "Point",
         super::out::GeometryKind::LineString => "LineString",
+        super::out::GeometryKind::MultiLineString => "MultiLineString",
         super::out::GeometryKind::MultiPolygon => "MultiPolygon",
     };
     let meta = serde_json::json!({

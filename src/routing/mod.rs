@@ -8,6 +8,7 @@
 
 pub mod ch;
 pub mod dijkstra;
+pub mod isochrone;
 pub mod matrix;
 pub mod nearest;
 pub mod phast;
