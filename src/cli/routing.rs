@@ -44,11 +44,12 @@ pub struct MatrixArgs {
     /// Network, cutoff and snapping options.
     #[command(flatten)]
     pub route: RouteArgs,
-    /// Origins: CSV id,x,y[,weight] in EPSG:3067.
-    #[arg(long, value_name = "CSV")]
+    /// Origins: CSV id,x,y[,weight] in EPSG:3067, or a city layer through its profile:
+    /// PROFILE.toml:demand_areas or PROFILE.toml:facilities[:SERVICE_TYPE].
+    #[arg(long, value_name = "POINTS")]
     pub from: PathBuf,
-    /// Destinations: CSV id,x,y[,capacity] in EPSG:3067.
-    #[arg(long, value_name = "CSV")]
+    /// Destinations, as --from.
+    #[arg(long, value_name = "POINTS")]
     pub to: PathBuf,
     /// Write only pairs with a time (within the cutoff); by default every pair is written
     /// and unreachable ones have an empty time.
@@ -99,6 +100,10 @@ pub fn parse_duration(s: &str) -> Result<u32, String> {
 }
 
 fn read_points(path: &std::path::Path) -> anyhow::Result<Vec<RoutePoint>> {
+    let text = path.to_string_lossy();
+    if let Some((profile, layer)) = text.split_once(".toml:") {
+        return points_from_profile(&std::path::PathBuf::from(format!("{profile}.toml")), layer);
+    }
     let mut problems = Problems::with_limit(20);
     match points::read(path, &mut problems) {
         Some(p) => Ok(p),
@@ -106,6 +111,62 @@ fn read_points(path: &std::path::Path) -> anyhow::Result<Vec<RoutePoint>> {
             let list: Vec<String> = problems.list.iter().map(|p| format!("    {p}")).collect();
             bail!("{} has {} errors:\n{}", path.display(), problems.errors, list.join("\n"))
         }
+    }
+}
+
+/// Points of a city's layer read through its profile: `demand_areas` (representative
+/// points, weight = latest observed residents) or `facilities[:service_type]` (weight =
+/// places).
+fn points_from_profile(profile: &std::path::Path, layer: &str) -> anyhow::Result<Vec<RoutePoint>> {
+    let mut problems = Problems::with_limit(20);
+    let data = crate::io::load::load_city(profile, &mut problems, &crate::progress::NoProgress)?;
+    if problems.has_errors() {
+        let list: Vec<String> = problems
+            .list
+            .iter()
+            .filter(|p| p.severity == crate::model::Severity::Error)
+            .map(|p| format!("    {p}"))
+            .collect();
+        bail!("{} has {} data errors (see `pave validate`):\n{}", profile.display(), problems.errors, list.join("\n"));
+    }
+    let (name, service) = layer.split_once(':').map_or((layer, None), |(a, b)| (a, Some(b)));
+    match name {
+        "demand_areas" => {
+            let pop = &data.population;
+            let latest = (0..pop.len())
+                .filter(|&r| pop.kind[r] == crate::model::PopulationKind::Observed)
+                .map(|r| pop.year[r])
+                .max();
+            let mut residents: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+            for r in 0..pop.len() {
+                let area = &pop.areas[pop.area[r] as usize];
+                if Some(pop.year[r]) == latest
+                    && pop.kind[r] == crate::model::PopulationKind::Observed
+                    && area.level == crate::model::AreaLevel::DemandArea
+                {
+                    *residents.entry(area.id.as_str()).or_default() += pop.count[r];
+                }
+            }
+            Ok(data
+                .demand_areas
+                .iter()
+                .map(|a| RoutePoint {
+                    id: a.id.0.clone(),
+                    x: a.point.x(),
+                    y: a.point.y(),
+                    weight: residents.get(a.id.as_str()).copied().unwrap_or(0.0),
+                })
+                .collect())
+        }
+        "facilities" => Ok(data
+            .facilities
+            .iter()
+            .filter(|f| service.is_none_or(|s| f.service_type == s))
+            .map(|f| RoutePoint { id: f.id.0.clone(), x: f.x, y: f.y, weight: f64::from(f.total_places()) })
+            .collect()),
+        other => bail!(
+            "unknown layer '{other}' after the profile; use PROFILE.toml:demand_areas or PROFILE.toml:facilities[:SERVICE_TYPE]"
+        ),
     }
 }
 
@@ -296,8 +357,7 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     // Search backwards from the facilities: node → facility travel.
     let labels: Vec<Vec<(Cost, u32)>> = if args.k == 1 {
-        let mut ws = Workspace::new(net.node_count());
-        let (cost, label) = nearest::nearest(&net.backward, &f_access, cutoff, &mut ws);
+        let (cost, label) = nearest::nearest(&net.backward, &f_access, cutoff);
         cost.iter().zip(&label).map(|(&c, &l)| if c == UNREACHABLE { vec![] } else { vec![(c, l)] }).collect()
     } else {
         nearest::k_nearest(&net.backward, &f_access, args.k, cutoff)

@@ -6,7 +6,7 @@
 //! - `cutoff`: costs above it are not explored (ms); `UNREACHABLE` for none.
 //!
 //! # Complexity
-//! O(E + V log C) for the explored part (radix heap, C the largest cost), lazy deletion.
+//! O((V + E) log V) for the explored part: binary heap of packed keys, lazy deletion.
 //!
 //! # Notes
 //! Distances are unique whatever the tie order; the search stops early once every target of
@@ -17,7 +17,7 @@ use crate::network::csr::Csr;
 
 /// Runs a search; afterwards `ws.dist(v)` is the cost of every node within `cutoff`.
 pub fn one_to_all(graph: &Csr, sources: &[Access], cutoff: Cost, ws: &mut Workspace) {
-    search(graph, sources, cutoff, ws, &mut |_| false);
+    search(graph, sources, cutoff, ws, |_, _| false);
 }
 
 /// Runs a search until all `targets` are settled; returns the cost per target (its best
@@ -31,22 +31,23 @@ pub fn one_to_many(
     out: &mut [Cost],
 ) {
     let mut waiting: usize = targets.iter().map(|t| t.len()).sum();
-    let mut pending = vec![0u32; 0];
-    // Count how many access points wait on each node (nodes may serve several targets).
-    if waiting > 0 {
-        pending.resize(graph.node_count(), 0);
-        for a in targets.iter().flatten() {
-            pending[a.node as usize] += 1;
-        }
+    // Count how many access points wait on each node (nodes may serve several targets);
+    // the counters live in the workspace and are all zero again when the search ends.
+    let mut pending = std::mem::take(&mut ws.pending);
+    pending.resize(graph.node_count(), 0);
+    for a in targets.iter().flatten() {
+        pending[a.node as usize] += 1;
     }
-    search(graph, sources, cutoff, ws, &mut |v| {
-        if waiting > 0 {
-            let p = &mut pending[v as usize];
-            waiting -= *p as usize;
-            *p = 0;
-        }
+    search(graph, sources, cutoff, ws, |v, _| {
+        let p = &mut pending[v as usize];
+        waiting -= *p as usize;
+        *p = 0;
         waiting == 0
     });
+    for a in targets.iter().flatten() {
+        pending[a.node as usize] = 0;
+    }
+    ws.pending = pending;
     for (o, t) in out.iter_mut().zip(targets) {
         *o = best(ws, t, cutoff);
     }
@@ -59,29 +60,41 @@ pub fn best(ws: &Workspace, t: &[Access], cutoff: Cost) -> Cost {
     if c > cutoff { UNREACHABLE } else { c }
 }
 
-/// The search loop; `settled(v)` returning true stops it.
-fn search(graph: &Csr, sources: &[Access], cutoff: Cost, ws: &mut Workspace, settled: &mut dyn FnMut(u32) -> bool) {
+/// The search loop; `settled(v, cost)` returning true stops it (inlined per caller).
+#[inline]
+fn search(
+    graph: &Csr,
+    sources: &[Access],
+    cutoff: Cost,
+    ws: &mut Workspace,
+    mut settled: impl FnMut(u32, Cost) -> bool,
+) {
     ws.reset(graph.node_count());
+    let mut heap = std::mem::take(&mut ws.heap);
     for s in sources {
         if s.cost <= cutoff && s.cost < ws.dist(s.node) {
-            ws.set(s.node, s.cost, 0);
-            ws.heap.push(s.cost, (0, s.node));
+            ws.set(s.node, s.cost);
+            heap.push(std::cmp::Reverse((u64::from(s.cost) << 32) | u64::from(s.node)));
         }
     }
-    while let Some((d, (_, u))) = ws.heap.pop() {
+    let (first_out, head, weight) = (&graph.first_out[..], &graph.head[..], &graph.weight[..]);
+    while let Some(std::cmp::Reverse(key)) = heap.pop() {
+        let (d, u) = ((key >> 32) as u32, key as u32);
         if d > ws.dist(u) {
             continue;
         }
-        if settled(u) {
+        if settled(u, d) {
+            ws.heap = heap;
             return;
         }
-        for e in graph.edges(u) {
-            let v = graph.head[e];
-            let nd = d.saturating_add(graph.weight[e]);
+        let (start, end) = (first_out[u as usize] as usize, first_out[u as usize + 1] as usize);
+        for (&v, &w) in head[start..end].iter().zip(&weight[start..end]) {
+            let nd = d.saturating_add(w);
             if nd <= cutoff && nd < ws.dist(v) {
-                ws.set(v, nd, 0);
-                ws.heap.push(nd, (0, v));
+                ws.set(v, nd);
+                heap.push(std::cmp::Reverse((u64::from(nd) << 32) | u64::from(v)));
             }
         }
     }
+    ws.heap = heap;
 }

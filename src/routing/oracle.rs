@@ -108,8 +108,7 @@ mod tests {
             let g = Csr::from_edges(n, &mut edges.clone());
             let fw = floyd_warshall(n, &edges);
             let sources: Vec<Vec<Access>> = picks.iter().map(|&p| vec![Access { node: p % n as u32, cost: 0 }]).collect();
-            let mut ws = Workspace::new(n);
-            let (cost, label) = nearest(&g, &sources, UNREACHABLE, &mut ws);
+            let (cost, label) = nearest(&g, &sources, UNREACHABLE);
             let knn = k_nearest(&g, &sources, 2, UNREACHABLE);
             for v in 0..n {
                 // Brute force: (cost, lowest label) over all sources.
