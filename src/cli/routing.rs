@@ -302,8 +302,8 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
     let d_ids: Vec<String> = destinations.iter().map(|p| p.id.clone()).collect();
-    let mut writer =
-        OdWriter::create(&args.out, args.sparse).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut writer = OdWriter::create(&args.out, args.sparse, &o_ids, &d_ids)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let searches = origins.len().min(destinations.len());
     progress.start("travel-time matrix", searches as u64);
     if origins.len() > destinations.len() {

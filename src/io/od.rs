@@ -17,6 +17,8 @@ enum Sink {
 /// Writes an OD table block by block.
 pub struct OdWriter {
     sink: Option<Sink>,
+    /// Integer id columns (when every id is an integer, as YKR grid ids are).
+    int_ids: Option<(Vec<i64>, Vec<i64>)>,
     tmp: PathBuf,
     target: PathBuf,
     sparse: bool,
@@ -24,18 +26,31 @@ pub struct OdWriter {
     pub rows: u64,
 }
 
-fn schema() -> Schema {
+fn schema(int_ids: bool) -> Schema {
+    let id = if int_ids { DataType::Int64 } else { DataType::String };
     Schema::from_iter([
-        Field::new("origin_id".into(), DataType::String),
-        Field::new("destination_id".into(), DataType::String),
+        Field::new("origin_id".into(), id.clone()),
+        Field::new("destination_id".into(), id),
         Field::new("time_s".into(), DataType::Float64),
     ])
 }
 
+/// The ids as integers if every one of them is an integer.
+fn as_ints(ids: &[String]) -> Option<Vec<i64>> {
+    ids.iter().map(|s| s.parse::<i64>().ok()).collect()
+}
+
 impl OdWriter {
-    /// Opens `path` (.csv or .parquet); with `sparse`, unreachable pairs are left out,
-    /// otherwise they are written with an empty (null) time.
-    pub fn create(path: &Path, sparse: bool) -> Result<Self, WriteError> {
+    /// Opens `path` (.csv or .parquet) for these origin and destination ids; with `sparse`,
+    /// unreachable pairs are left out, otherwise they are written with an empty (null) time.
+    /// Parquet id columns are integers when every id is one.
+    pub fn create(
+        path: &Path,
+        sparse: bool,
+        origin_ids: &[String],
+        destination_ids: &[String],
+    ) -> Result<Self, WriteError> {
+        let int_ids = as_ints(origin_ids).zip(as_ints(destination_ids));
         let tmp = super::atomic::temp_path(path);
         let file = File::create(&tmp).map_err(|e| WriteError::new(path, e))?;
         let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
@@ -57,7 +72,7 @@ impl OdWriter {
                 return Err(WriteError::new(path, format!("unsupported output type '.{other}'; use .csv or .parquet")));
             }
         };
-        Ok(OdWriter { sink: Some(sink), tmp, target: path.to_owned(), sparse, rows: 0 })
+        Ok(OdWriter { sink: Some(sink), int_ids, tmp, target: path.to_owned(), sparse, rows: 0 })
     }
 
     /// Writes a row-major block of costs (ms, `u32::MAX` = unreachable) for origins
