@@ -63,7 +63,7 @@ impl OdWriter {
             "parquet" => {
                 let w = ParquetWriter::new(file)
                     .with_compression(ParquetCompression::Zstd(None))
-                    .batched(&schema())
+                    .batched(&schema(int_ids.is_some()))
                     .map_err(|e| WriteError::new(path, e))?;
                 Sink::Parquet(Box::new(w))
             }
