@@ -111,27 +111,37 @@ impl OdWriter {
                 }
             }
             Some(Sink::Parquet(w)) => {
-                let (mut oc, mut dc, mut tc) = (Vec::new(), Vec::new(), Vec::new());
+                // Pairs kept, as (row, column) indices, then columns built from them.
+                let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(block.len());
+                let mut tc = Vec::with_capacity(block.len());
                 for (r, row) in block.chunks(cols.max(1)).enumerate() {
-                    for (d, &c) in destination_ids.iter().zip(row) {
+                    for (j, &c) in row.iter().enumerate() {
                         if c == u32::MAX && self.sparse {
                             continue;
                         }
-                        oc.push(origin_ids[first_row + r].as_str());
-                        dc.push(d.as_str());
+                        pairs.push((first_row + r, j));
                         tc.push((c != u32::MAX).then(|| f64::from(c) / 1000.0));
                     }
                 }
-                self.rows += oc.len() as u64;
-                let df = DataFrame::new(
-                    oc.len(),
-                    vec![
-                        Column::new("origin_id".into(), oc),
-                        Column::new("destination_id".into(), dc),
-                        Column::new("time_s".into(), tc),
-                    ],
-                )
-                .map_err(|e| WriteError::new(&target, e))?;
+                self.rows += pairs.len() as u64;
+                let (oc, dc) = match &self.int_ids {
+                    Some((o, d)) => (
+                        Column::new("origin_id".into(), pairs.iter().map(|p| o[p.0]).collect::<Vec<i64>>()),
+                        Column::new("destination_id".into(), pairs.iter().map(|p| d[p.1]).collect::<Vec<i64>>()),
+                    ),
+                    None => (
+                        Column::new(
+                            "origin_id".into(),
+                            pairs.iter().map(|p| origin_ids[p.0].as_str()).collect::<Vec<&str>>(),
+                        ),
+                        Column::new(
+                            "destination_id".into(),
+                            pairs.iter().map(|p| destination_ids[p.1].as_str()).collect::<Vec<&str>>(),
+                        ),
+                    ),
+                };
+                let df = DataFrame::new(pairs.len(), vec![oc, dc, Column::new("time_s".into(), tc)])
+                    .map_err(|e| WriteError::new(&target, e))?;
                 w.write_batch(&df).map_err(|e| WriteError::new(&target, e))?;
             }
             None => return Err(WriteError::new(&target, "writer already finished")),
