@@ -444,3 +444,52 @@ fn service_areas_cut_edges_at_the_frontier_and_export_opens() {
     let (t, _) = pave::io::gpkg::read(&edges, None).unwrap();
     assert_eq!(t.len, 4);
 }
+
+#[test]
+fn contracted_networks_give_identical_answers() {
+    // A 20 × 20 road-like grid as interchange files, built plain and with --contract.
+    let raw = pave::sample::roads::grid(20, 3);
+    let mut nodes = String::from("id,x,y\n");
+    for i in 0..raw.x.len() {
+        nodes.push_str(&format!("{},{:.2},{:.2}\n", raw.node_id[i], raw.x[i], raw.y[i]));
+    }
+    let mut edges = String::from("from,to,length_m,time_s\n");
+    for e in &raw.edges {
+        edges.push_str(&format!("{},{},{:.3},{:.3}\n", e.from, e.to, e.length_m, f64::from(e.time_ms) / 1000.0));
+    }
+    let (dir, n, e) = interchange(&nodes, &edges);
+    let build = |name: &str, contract: bool| {
+        let out = dir.path().join(name);
+        let mut args = vec!["network", "build", "--csv", &n, &e, "--out", out.to_str().unwrap()];
+        if contract {
+            args.push("--contract");
+        }
+        let r = pave(dir.path(), &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        out
+    };
+    let (plain, contracted) = (build("plain.pavenet", false), build("ch.pavenet", true));
+    let pts = dir.path().join("pts.csv");
+    let mut p = String::from("id,x,y\n");
+    for i in (0..raw.x.len()).step_by(37) {
+        p.push_str(&format!("p{i},{:.1},{:.1}\n", raw.x[i] + 7.0, raw.y[i] - 3.0));
+    }
+    std::fs::write(&pts, p).unwrap();
+    let run = |net: &std::path::Path, cmd: &str, name: &str| -> Vec<u8> {
+        let out = dir.path().join(name);
+        let (a, b) = (net.to_str().unwrap(), pts.to_str().unwrap());
+        let args: Vec<&str> = match cmd {
+            "matrix" => vec!["-q", "matrix", "--network", a, "--from", b, "--to", b, "--out", out.to_str().unwrap()],
+            _ => vec!["-q", "nearest", "--network", a, "--facilities", b, "--out", out.to_str().unwrap()],
+        };
+        let r = pave(dir.path(), &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(run(&plain, "matrix", "m1.csv"), run(&contracted, "matrix", "m2.csv"), "PHAST matrix = Dijkstra matrix");
+    assert_eq!(
+        run(&plain, "nearest", "n1.csv"),
+        run(&contracted, "nearest", "n2.csv"),
+        "PHAST labels = Dijkstra labels"
+    );
+}

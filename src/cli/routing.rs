@@ -356,7 +356,17 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
     phases.done("read + snap");
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     // Search backwards from the facilities: node → facility travel.
-    let labels: Vec<Vec<(Cost, u32)>> = if args.k == 1 {
+    let labels: Vec<Vec<(Cost, u32)>> = if args.k == 1 && net.hierarchy.is_some() {
+        // One multi-source PHAST sweep on the stored hierarchy.
+        let h = net.hierarchy.as_ref().expect("checked");
+        let keys = crate::routing::phast::nearest_sweep(h, &f_access, false);
+        keys.iter()
+            .map(|&k| {
+                let c = (k >> 32) as Cost;
+                if k == u64::MAX || c > cutoff { vec![] } else { vec![(c, k as u32)] }
+            })
+            .collect()
+    } else if args.k == 1 {
         let (cost, label) = nearest::nearest(&net.backward, &f_access, cutoff);
         cost.iter().zip(&label).map(|(&c, &l)| if c == UNREACHABLE { vec![] } else { vec![(c, l)] }).collect()
     } else {

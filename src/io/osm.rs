@@ -3,7 +3,8 @@
 
 use super::error::ReadError;
 use crate::model::ProblemKind;
-use osmpbf::{Element, ElementReader};
+use osmpbf::{BlobReader, BlobType, Element};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// Tags kept on ways; everything else is dropped while reading.
@@ -75,26 +76,46 @@ pub fn read(path: &Path) -> Result<OsmData, ReadError> {
     if meta.len() == 0 {
         return Err(ReadError::new(path, ProblemKind::Empty, "the file is empty; expected an OpenStreetMap PBF file"));
     }
-    let reader = ElementReader::from_path(path)
+    let reader = BlobReader::from_path(path)
         .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot open as OSM PBF: {e}")))?;
+    let bad = |e: osmpbf::Error| {
+        ReadError::new(path, ProblemKind::Unreadable, format!("not a readable OSM PBF file (truncated?): {e}"))
+    };
+    let blobs = reader.collect::<Result<Vec<_>, _>>().map_err(bad)?;
+    let keep = |k: &str| ROUTING_KEYS.contains(&k);
+    // Blocks decode independently: in parallel, results concatenated in file order.
+    type Part = (Vec<(i64, f64, f64)>, Vec<OsmWay>);
+    let parts: Vec<Result<Part, osmpbf::Error>> = blobs
+        .par_iter()
+        .filter(|b| matches!(b.get_type(), BlobType::OsmData))
+        .map(|b| {
+            let block = b.to_primitiveblock()?;
+            let (mut nodes, mut ways) = (Vec::new(), Vec::new());
+            block.for_each_element(|element| match element {
+                Element::DenseNode(n) => nodes.push((n.id(), n.lat(), n.lon())),
+                Element::Node(n) => nodes.push((n.id(), n.lat(), n.lon())),
+                Element::Way(w) => {
+                    if w.tags().any(|(k, _)| k == "highway") {
+                        let tags =
+                            w.tags().filter(|(k, _)| keep(k)).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                        ways.push(OsmWay { id: w.id(), refs: w.refs().collect(), tags });
+                    }
+                }
+                Element::Relation(_) => {}
+            });
+            Ok((nodes, ways))
+        })
+        .collect();
     let mut nodes: Vec<(i64, f64, f64)> = Vec::new();
     let mut ways = Vec::new();
-    let keep = |k: &str| ROUTING_KEYS.contains(&k);
-    reader
-        .for_each(|element| match element {
-            Element::DenseNode(n) => nodes.push((n.id(), n.lat(), n.lon())),
-            Element::Node(n) => nodes.push((n.id(), n.lat(), n.lon())),
-            Element::Way(w) => {
-                if w.tags().any(|(k, _)| k == "highway") {
-                    let tags = w.tags().filter(|(k, _)| keep(k)).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-                    ways.push(OsmWay { id: w.id(), refs: w.refs().collect(), tags });
-                }
-            }
-            Element::Relation(_) => {}
-        })
-        .map_err(|e| {
-            ReadError::new(path, ProblemKind::Unreadable, format!("not a readable OSM PBF file (truncated?): {e}"))
-        })?;
+    for part in parts {
+        let (n, w) = part.map_err(bad)?;
+        nodes.extend(n);
+        ways.extend(w);
+    }
+    if !blobs.iter().any(|b| matches!(b.get_type(), BlobType::OsmHeader)) {
+        return Err(ReadError::new(path, ProblemKind::Unreadable, "not an OSM PBF file (no OSMHeader block)"));
+    }
     let nodes_read = nodes.len() as u64;
     if !nodes.is_sorted_by_key(|n| n.0) {
         nodes.sort_unstable_by_key(|n| n.0);

@@ -28,7 +28,7 @@ pub fn raw_network(data: &OsmData, mode: Mode, speeds: &Speeds) -> (RawNetwork, 
     // Usable ways, each cut into runs of nodes present in the file.
     let mut runs: Vec<(Vec<usize>, super::profile::WayUse)> = Vec::new();
     for w in &data.ways {
-        let Some(u) = way_use(mode, speeds, &|k| w.tag(k).map(str::to_owned)) else { continue };
+        let Some(u) = way_use(mode, speeds, &|k| w.tag(k)) else { continue };
         if !(u.forward || u.backward) {
             continue;
         }
@@ -60,13 +60,21 @@ pub fn raw_network(data: &OsmData, mode: Mode, speeds: &Speeds) -> (RawNetwork, 
         let last = run[run.len() - 1];
         uses[last] = uses[last].saturating_add(2);
     }
+    // Project every node the runs use, once, in parallel (the series are the costly part).
     let to3067 = Transform::to_internal(Crs::from_epsg(4326).expect("4326 is supported"));
+    let xy: Vec<(f64, f64)> = {
+        use rayon::prelude::*;
+        (0..data.node_id.len())
+            .into_par_iter()
+            .map(|i| if uses[i] > 0 { to3067.apply(data.lon[i], data.lat[i]) } else { (0.0, 0.0) })
+            .collect()
+    };
     let mut raw = RawNetwork { mode: Some(mode), access_speed_mps: speeds.walk_mps, ..RawNetwork::default() };
     let mut graph_id = vec![u32::MAX; data.node_id.len()];
     let mut graph_node = |i: usize, raw: &mut RawNetwork| -> u32 {
         if graph_id[i] == u32::MAX {
             graph_id[i] = raw.x.len() as u32;
-            let (x, y) = to3067.apply(data.lon[i], data.lat[i]);
+            let (x, y) = xy[i];
             raw.x.push(x);
             raw.y.push(y);
             raw.node_id.push(data.node_id[i]);
@@ -76,10 +84,10 @@ pub fn raw_network(data: &OsmData, mode: Mode, speeds: &Speeds) -> (RawNetwork, 
     for (run, u) in &runs {
         let mut start = graph_node(run[0], &mut raw);
         let mut shape: Vec<(f64, f64)> = Vec::new();
-        let mut prev = to3067.apply(data.lon[run[0]], data.lat[run[0]]);
+        let mut prev = xy[run[0]];
         let mut length = 0.0;
         for &i in &run[1..] {
-            let p = to3067.apply(data.lon[i], data.lat[i]);
+            let p = xy[i];
             length += ((p.0 - prev.0).powi(2) + (p.1 - prev.1).powi(2)).sqrt();
             prev = p;
             if uses[i] >= 2 {

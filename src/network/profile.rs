@@ -114,9 +114,8 @@ fn default_car_kmh(highway: &str) -> f64 {
 }
 
 /// How `mode` may use a way with tags given by `tag`, or `None` when it may not.
-pub fn way_use(mode: Mode, speeds: &Speeds, tag: &dyn Fn(&str) -> Option<String>) -> Option<WayUse> {
-    let highway = tag("highway")?;
-    let hw = highway.as_str();
+pub fn way_use<'t>(mode: Mode, speeds: &Speeds, tag: &dyn Fn(&str) -> Option<&'t str>) -> Option<WayUse> {
+    let hw = tag("highway")?;
     if matches!(
         hw,
         "construction"
@@ -131,15 +130,15 @@ pub fn way_use(mode: Mode, speeds: &Speeds, tag: &dyn Fn(&str) -> Option<String>
     ) {
         return None;
     }
-    if tag("area").as_deref() == Some("yes") && !matches!(hw, "pedestrian" | "footway") {
+    if tag("area") == Some("yes") && !matches!(hw, "pedestrian" | "footway") {
         return None;
     }
     let class = class_of(hw);
     let access = tag("access");
-    let motorroad = tag("motorroad").as_deref() == Some("yes");
+    let motorroad = tag("motorroad") == Some("yes");
     let oneway = tag("oneway");
-    let roundabout = matches!(tag("junction").as_deref(), Some("roundabout" | "circular"));
-    let (fwd_only, bwd_only) = match oneway.as_deref() {
+    let roundabout = matches!(tag("junction"), Some("roundabout" | "circular"));
+    let (fwd_only, bwd_only) = match oneway {
         Some("yes" | "true" | "1") => (true, false),
         Some("-1" | "reverse") => (false, true),
         Some("no" | "false" | "0") => (false, false),
@@ -148,28 +147,28 @@ pub fn way_use(mode: Mode, speeds: &Speeds, tag: &dyn Fn(&str) -> Option<String>
     match mode {
         Mode::Walk => {
             let foot = tag("foot");
-            if hw.starts_with("motorway") || motorroad || no(foot.as_deref()) {
+            if hw.starts_with("motorway") || motorroad || no(foot) {
                 return None;
             }
-            if no(access.as_deref()) && !yes(foot.as_deref()) {
+            if no(access) && !yes(foot) {
                 return None;
             }
-            let one = tag("oneway:foot").as_deref() == Some("yes");
+            let one = tag("oneway:foot") == Some("yes");
             let speed = if hw == "steps" { speeds.walk_mps * 0.5 } else { speeds.walk_mps };
             Some(WayUse { forward: true, backward: !one, speed_mps: speed, class })
         }
         Mode::Bike => {
             let bicycle = tag("bicycle");
-            if hw.starts_with("motorway") || motorroad || no(bicycle.as_deref()) {
+            if hw.starts_with("motorway") || motorroad || no(bicycle) {
                 return None;
             }
-            if matches!(hw, "footway" | "pedestrian" | "steps" | "corridor" | "platform") && !yes(bicycle.as_deref()) {
+            if matches!(hw, "footway" | "pedestrian" | "steps" | "corridor" | "platform") && !yes(bicycle) {
                 return None;
             }
-            if no(access.as_deref()) && !yes(bicycle.as_deref()) {
+            if no(access) && !yes(bicycle) {
                 return None;
             }
-            let contraflow = tag("oneway:bicycle").as_deref() == Some("no")
+            let contraflow = tag("oneway:bicycle") == Some("no")
                 || ["cycleway", "cycleway:left", "cycleway:right"]
                     .iter()
                     .any(|k| tag(k).is_some_and(|v| v.starts_with("opposite")));
@@ -195,15 +194,15 @@ pub fn way_use(mode: Mode, speeds: &Speeds, tag: &dyn Fn(&str) -> Option<String>
                     | "service"
                     | "road"
             );
-            if !allowed_class || matches!(tag("service").as_deref(), Some("emergency_access")) {
+            if !allowed_class || matches!(tag("service"), Some("emergency_access")) {
                 return None;
             }
             // The most specific access tag that is present decides.
             let decisive = ["motorcar", "motor_vehicle", "vehicle", "access"].iter().find_map(|k| tag(k));
-            if no(decisive.as_deref()) {
+            if no(decisive) {
                 return None;
             }
-            let kmh = tag("maxspeed").as_deref().and_then(parse_maxspeed).unwrap_or_else(|| default_car_kmh(hw));
+            let kmh = tag("maxspeed").and_then(parse_maxspeed).unwrap_or_else(|| default_car_kmh(hw));
             Some(WayUse { forward: !bwd_only, backward: !fwd_only, speed_mps: kmh / 3.6, class })
         }
         Mode::Custom => None,
@@ -215,8 +214,7 @@ mod tests {
     use super::*;
 
     fn use_of(mode: Mode, tags: &[(&str, &str)]) -> Option<WayUse> {
-        let map: Vec<(String, String)> = tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        way_use(mode, &Speeds::default(), &|k| map.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.clone()))
+        way_use(mode, &Speeds::default(), &|k| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v))
     }
 
     #[test]

@@ -59,12 +59,23 @@ pub type Node = (i64, f64, f64);
 /// A way: id, node refs, tags.
 pub type Way<'a> = (i64, Vec<i64>, Vec<(&'a str, &'a str)>);
 
-/// Encodes nodes and ways as an OSM PBF file.
+/// Encodes nodes and ways as an OSM PBF file, in blocks of at most 8,000 elements.
 pub fn write(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut hb = Vec::new();
     bytes(&mut hb, 4, b"OsmSchema-V0.6");
     blob(&mut out, "OSMHeader", &hb);
+    for chunk in nodes.chunks(8000) {
+        block(&mut out, chunk, &[]);
+    }
+    for chunk in ways.chunks(8000) {
+        block(&mut out, &[], chunk);
+    }
+    out
+}
+
+/// One OSMData block with its own string table.
+fn block(out: &mut Vec<u8>, nodes: &[Node], ways: &[Way<'_>]) {
     // String table: index 0 is the empty string.
     let mut strings: Vec<String> = vec![String::new()];
     let mut sid = |s: &str| -> u64 {
@@ -113,8 +124,11 @@ pub fn write(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
     }
     let mut block = Vec::new();
     bytes(&mut block, 1, &table);
-    bytes(&mut block, 2, &group);
-    bytes(&mut block, 2, &way_group);
-    blob(&mut out, "OSMData", &block);
-    out
+    if !nodes.is_empty() {
+        bytes(&mut block, 2, &group);
+    }
+    if !ways.is_empty() {
+        bytes(&mut block, 2, &way_group);
+    }
+    blob(out, "OSMData", &block);
 }
