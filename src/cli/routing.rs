@@ -356,9 +356,8 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
     phases.done("read + snap");
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     // Search backwards from the facilities: node → facility travel.
-    let labels: Vec<Vec<(Cost, u32)>> = if args.k == 1 && net.hierarchy.is_some() {
+    let labels: Vec<Vec<(Cost, u32)>> = if let (1, Some(h)) = (args.k, net.hierarchy.as_ref()) {
         // One multi-source PHAST sweep on the stored hierarchy.
-        let h = net.hierarchy.as_ref().expect("checked");
         let keys = crate::routing::phast::nearest_sweep(h, &f_access, false);
         keys.iter()
             .map(|&k| {
