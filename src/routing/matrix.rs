@@ -64,8 +64,29 @@ pub fn dense(
     }
 }
 
-/// Computes the matrix block by block of `block_rows` origins, handing each block (first row
-/// index, row-major costs) to `sink` in order; memory stays at one block.
+/// Drives a streamed matrix: rows in blocks of `block_rows` origins, each block filled in
+/// parallel by `fill(workspace, origin, row)` with one workspace per thread, then handed
+/// (first row index, row-major costs) to `sink` in order; memory stays at one block.
+fn blocks<W: Send, E>(
+    origins: &[Vec<Access>],
+    cols: usize,
+    block_rows: usize,
+    init: impl Fn() -> W + Sync + Send,
+    fill: impl Fn(&mut W, &[Access], &mut [Cost]) + Sync + Send,
+    sink: &mut BlockSink<'_, E>,
+) -> Result<(), E> {
+    let block_rows = block_rows.max(1);
+    let mut buf = vec![UNREACHABLE; block_rows * cols];
+    for (b, chunk) in origins.chunks(block_rows).enumerate() {
+        let block = &mut buf[..chunk.len() * cols];
+        block.par_chunks_mut(cols.max(1)).zip(chunk.par_iter()).for_each_init(&init, |ws, (row, o)| fill(ws, o, row));
+        sink(b * block_rows, block)?;
+    }
+    Ok(())
+}
+
+/// Computes the matrix block by block of `block_rows` origins with Dijkstra trees, handing
+/// each block (first row index, row-major costs) to `sink` in order.
 pub fn streamed<E>(
     forward: &Csr,
     origins: &[Vec<Access>],
@@ -74,23 +95,14 @@ pub fn streamed<E>(
     block_rows: usize,
     sink: &mut BlockSink<'_, E>,
 ) -> Result<(), E> {
-    let cols = destinations.len();
     let n = forward.node_count();
-    let mut buf = vec![UNREACHABLE; block_rows.max(1) * cols];
-    for (b, chunk) in origins.chunks(block_rows.max(1)).enumerate() {
-        let block = &mut buf[..chunk.len() * cols];
-        block.par_chunks_mut(cols.max(1)).zip(chunk.par_iter()).for_each_init(
-            || Workspace::new(n),
-            |ws, (row, o)| {
-                one_to_all(forward, o, cutoff, ws);
-                for (c, d) in row.iter_mut().zip(destinations) {
-                    *c = best(ws, d, cutoff);
-                }
-            },
-        );
-        sink(b * block_rows.max(1), block)?;
-    }
-    Ok(())
+    let fill = |ws: &mut Workspace, o: &[Access], row: &mut [Cost]| {
+        one_to_all(forward, o, cutoff, ws);
+        for (c, d) in row.iter_mut().zip(destinations) {
+            *c = best(ws, d, cutoff);
+        }
+    };
+    blocks(origins, destinations.len(), block_rows, || Workspace::new(n), fill, sink)
 }
 
 /// As [`streamed`], with PHAST trees on a contraction hierarchy instead of Dijkstra: the
@@ -104,25 +116,16 @@ pub fn streamed_phast<E>(
     block_rows: usize,
     sink: &mut BlockSink<'_, E>,
 ) -> Result<(), E> {
-    let cols = destinations.len();
     let n = h.order.len();
-    let mut buf = vec![UNREACHABLE; block_rows.max(1) * cols];
-    for (b, chunk) in origins.chunks(block_rows.max(1)).enumerate() {
-        let block = &mut buf[..chunk.len() * cols];
-        block.par_chunks_mut(cols.max(1)).zip(chunk.par_iter()).for_each_init(
-            || PhastWorkspace::new(n),
-            |ws, (row, o)| {
-                if o.is_empty() {
-                    row.fill(UNREACHABLE);
-                    return;
-                }
-                phast::tree(h, o, true, ws);
-                for (c, d) in row.iter_mut().zip(destinations) {
-                    *c = phast::distance(h, ws, d, cutoff);
-                }
-            },
-        );
-        sink(b * block_rows.max(1), block)?;
-    }
-    Ok(())
+    let fill = |ws: &mut PhastWorkspace, o: &[Access], row: &mut [Cost]| {
+        if o.is_empty() {
+            row.fill(UNREACHABLE);
+            return;
+        }
+        phast::tree(h, o, true, ws);
+        for (c, d) in row.iter_mut().zip(destinations) {
+            *c = phast::distance(h, ws, d, cutoff);
+        }
+    };
+    blocks(origins, destinations.len(), block_rows, || PhastWorkspace::new(n), fill, sink)
 }
