@@ -2,5 +2,6 @@
 //!
 //! **Invariant:** nothing in `analysis` reads or writes files or prints.
 
+pub mod allocation;
 pub mod disaggregation;
 pub mod service_area;

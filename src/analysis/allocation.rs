@@ -1,0 +1,447 @@
+//! Allocation of children to units under capacities, with language as a hard rule
+//! (lähipäiväkotiperiaate, the nearest-daycare principle).
+//!
+//! Two rules on the same input:
+//! - [`nearest_with_vacancy`]: the rule as a city applies it. Groups of children (a demand
+//!   area and a language) are served in a stated order — nearest first: by the travel time
+//!   to their nearest compatible unit, then by area index, then by language — and each child
+//!   goes to the nearest compatible unit that still has room (ties: lower unit index).
+//! - [`system_optimum`]: the most children served, and among those the least total travel
+//!   time, solved exactly as a min-cost flow (successive shortest paths with potentials).
+//!
+//! Both report unserved children explicitly. Language: a child of group `Finnish` may take
+//! a Finnish place or a shared place, `Swedish` a Swedish or shared place, `Other` a
+//! Finnish or shared place (Finnish-language services are the default offer).
+//!
+//! # Complexity
+//! Nearest-with-vacancy: O(G · U log U) for G groups and U units. System optimum: at most
+//! one augmentation per group and pool saturation, each a Dijkstra over the flow network of
+//! O(G · U) arcs.
+
+use crate::model::{Language, LanguageGroup};
+use crate::network::{Cost, UNREACHABLE};
+
+/// Children of one language group living in one demand area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// Demand area index (row of the travel-time matrix).
+    pub area: u32,
+    /// Language group of the children.
+    pub language: LanguageGroup,
+    /// Number of children.
+    pub children: u32,
+}
+
+/// Places of one unit by service language (`None` = places open to every language).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    /// Places per language.
+    pub places: Vec<(Option<Language>, u32)>,
+}
+
+/// Which place languages a language group may take.
+pub fn compatible(group: LanguageGroup, place: Option<Language>) -> bool {
+    match (group, place) {
+        (_, None) => true,
+        (LanguageGroup::Swedish, Some(l)) => l == Language::Swedish,
+        (LanguageGroup::Finnish | LanguageGroup::Other | LanguageGroup::All, Some(l)) => l == Language::Finnish,
+    }
+}
+
+/// The outcome of an allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Allocation {
+    /// (group index, unit index, children, travel time of each) in group then unit order.
+    pub assigned: Vec<(u32, u32, u32, Cost)>,
+    /// Unserved children per group.
+    pub unserved: Vec<u32>,
+}
+
+impl Allocation {
+    /// Total travel time of the assigned children, milliseconds.
+    pub fn total_cost(&self) -> u64 {
+        self.assigned.iter().map(|a| u64::from(a.2) * u64::from(a.3)).sum()
+    }
+
+    /// Children assigned.
+    pub fn served(&self) -> u64 {
+        self.assigned.iter().map(|a| u64::from(a.2)).sum()
+    }
+
+    /// Children assigned to each unit.
+    pub fn load(&self, units: usize) -> Vec<u32> {
+        let mut load = vec![0; units];
+        for a in &self.assigned {
+            load[a.1 as usize] += a.2;
+        }
+        load
+    }
+}
+
+/// `cost(area, unit)`: travel time, `UNREACHABLE` when not reachable within the cutoff.
+pub type CostFn<'a> = dyn Fn(u32, u32) -> Cost + 'a;
+
+fn sort_assigned(a: &mut Vec<(u32, u32, u32, Cost)>) {
+    a.sort_unstable_by_key(|x| (x.0, x.1));
+    // Merge repeated (group, unit) pairs.
+    let mut out: Vec<(u32, u32, u32, Cost)> = Vec::with_capacity(a.len());
+    for x in a.drain(..) {
+        match out.last_mut() {
+            Some(l) if l.0 == x.0 && l.1 == x.1 => l.2 += x.2,
+            _ => out.push(x),
+        }
+    }
+    *a = out;
+}
+
+/// The nearest-daycare rule as cities apply it (see the module doc for the order).
+pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
+    let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
+    // Each group's compatible units, nearest first (ties: lower unit index).
+    let options: Vec<Vec<(Cost, u32)>> = groups
+        .iter()
+        .map(|g| {
+            let mut o: Vec<(Cost, u32)> = (0..units.len() as u32)
+                .filter(|&u| units[u as usize].places.iter().any(|p| compatible(g.language, p.0) && p.1 > 0))
+                .map(|u| (cost(g.area, u), u))
+                .filter(|o| o.0 != UNREACHABLE)
+                .collect();
+            o.sort_unstable();
+            o
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| (options[i].first().map_or(UNREACHABLE, |o| o.0), groups[i].area, groups[i].language));
+    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
+    for i in order {
+        let g = groups[i];
+        let mut need = g.children;
+        for &(c, u) in &options[i] {
+            if need == 0 {
+                break;
+            }
+            // Language-specific places first, shared places after.
+            let mut slots: Vec<usize> = (0..units[u as usize].places.len())
+                .filter(|&k| compatible(g.language, units[u as usize].places[k].0))
+                .collect();
+            slots.sort_by_key(|&k| units[u as usize].places[k].0.is_none());
+            for k in slots {
+                let take = need.min(left[u as usize][k]);
+                if take > 0 {
+                    left[u as usize][k] -= take;
+                    need -= take;
+                    out.assigned.push((i as u32, u, take, c));
+                }
+            }
+        }
+        out.unserved[i] = need;
+    }
+    sort_assigned(&mut out.assigned);
+    out
+}
+
+/// The system optimum: most children served, then least total travel time, exactly.
+pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
+    // Flow network: source → group (children) → pool (unit, language slot) → sink (places),
+    // plus group → sink "unserved" arcs whose cost exceeds any possible saving.
+    let pools: Vec<(u32, usize)> = units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| (0..unit.places.len()).filter(move |&k| unit.places[k].1 > 0).map(move |k| (u as u32, k)))
+        .collect();
+    let (source, sink) = (0usize, 1usize);
+    let group_node = |i: usize| 2 + i;
+    let pool_node = |p: usize| 2 + groups.len() + p;
+    let n = 2 + groups.len() + pools.len();
+    let mut g = FlowGraph::new(n);
+    let max_cost = groups
+        .iter()
+        .flat_map(|gr| pools.iter().map(move |&(u, _)| cost(gr.area, u)))
+        .filter(|&c| c != UNREACHABLE)
+        .max()
+        .unwrap_or(0);
+    let total: u64 = groups.iter().map(|g| u64::from(g.children)).sum();
+    let unserved_cost = i64::try_from(u64::from(max_cost) * (total + 1) + 1).unwrap_or(i64::MAX / 4);
+    let mut arc_of = Vec::new();
+    let mut unserved_arc = Vec::new();
+    for (i, gr) in groups.iter().enumerate() {
+        g.add(source, group_node(i), i64::from(gr.children), 0);
+        unserved_arc.push(g.add(group_node(i), sink, i64::from(gr.children), unserved_cost));
+        for (p, &(u, k)) in pools.iter().enumerate() {
+            let c = cost(gr.area, u);
+            if c != UNREACHABLE && compatible(gr.language, units[u as usize].places[k].0) {
+                arc_of.push((i, u, g.add(group_node(i), pool_node(p), i64::from(gr.children), i64::from(c)), c));
+            }
+        }
+    }
+    for (p, &(u, k)) in pools.iter().enumerate() {
+        g.add(pool_node(p), sink, i64::from(units[u as usize].places[k].1), 0);
+    }
+    g.min_cost_flow(source, sink, total as i64);
+    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
+    for &(i, u, arc, c) in &arc_of {
+        let f = g.flow(arc);
+        if f > 0 {
+            out.assigned.push((i as u32, u, f as u32, c));
+        }
+    }
+    for (i, &arc) in unserved_arc.iter().enumerate() {
+        out.unserved[i] = g.flow(arc) as u32;
+    }
+    sort_assigned(&mut out.assigned);
+    out
+}
+
+/// A residual graph for min-cost flow.
+struct FlowGraph {
+    head: Vec<usize>,
+    cap: Vec<i64>,
+    cost: Vec<i64>,
+    adj: Vec<Vec<usize>>,
+}
+
+impl FlowGraph {
+    fn new(n: usize) -> Self {
+        FlowGraph { head: Vec::new(), cap: Vec::new(), cost: Vec::new(), adj: vec![Vec::new(); n] }
+    }
+
+    /// Adds an arc and its residual twin; returns the arc index.
+    fn add(&mut self, u: usize, v: usize, cap: i64, cost: i64) -> usize {
+        let e = self.head.len();
+        self.head.extend([v, u]);
+        self.cap.extend([cap, 0]);
+        self.cost.extend([cost, -cost]);
+        self.adj[u].push(e);
+        self.adj[v].push(e + 1);
+        e
+    }
+
+    fn flow(&self, e: usize) -> i64 {
+        self.cap[e + 1]
+    }
+
+    /// Successive shortest paths with Johnson potentials (all costs start non-negative).
+    fn min_cost_flow(&mut self, s: usize, t: usize, mut want: i64) {
+        let n = self.adj.len();
+        let mut potential = vec![0i64; n];
+        while want > 0 {
+            let mut dist = vec![i64::MAX; n];
+            let mut prev = vec![usize::MAX; n];
+            let mut heap = std::collections::BinaryHeap::new();
+            dist[s] = 0;
+            heap.push(std::cmp::Reverse((0i64, s)));
+            while let Some(std::cmp::Reverse((d, u))) = heap.pop() {
+                if d > dist[u] {
+                    continue;
+                }
+                for &e in &self.adj[u] {
+                    if self.cap[e] <= 0 {
+                        continue;
+                    }
+                    let v = self.head[e];
+                    let nd = d + self.cost[e] + potential[u] - potential[v];
+                    if nd < dist[v] {
+                        dist[v] = nd;
+                        prev[v] = e;
+                        heap.push(std::cmp::Reverse((nd, v)));
+                    }
+                }
+            }
+            if dist[t] == i64::MAX {
+                return;
+            }
+            for v in 0..n {
+                if dist[v] != i64::MAX {
+                    potential[v] += dist[v];
+                }
+            }
+            let mut push = want;
+            let mut v = t;
+            while v != s {
+                let e = prev[v];
+                push = push.min(self.cap[e]);
+                v = self.head[e ^ 1];
+            }
+            let mut v = t;
+            while v != s {
+                let e = prev[v];
+                self.cap[e] -= push;
+                self.cap[e ^ 1] += push;
+                v = self.head[e ^ 1];
+            }
+            want -= push;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixture() -> (Vec<Group>, Vec<Unit>, [[Cost; 2]; 2]) {
+        // Areas A (0) and B (1); unit 0 has 10 shared places, unit 1 has 10 Finnish and 5
+        // Swedish places. Minutes: A→0 5, A→1 10, B→0 6, B→1 20.
+        let groups = vec![
+            Group { area: 0, language: LanguageGroup::Finnish, children: 8 },
+            Group { area: 1, language: LanguageGroup::Finnish, children: 6 },
+            Group { area: 0, language: LanguageGroup::Swedish, children: 3 },
+        ];
+        let units = vec![
+            Unit { places: vec![(None, 10)] },
+            Unit { places: vec![(Some(Language::Finnish), 10), (Some(Language::Swedish), 5)] },
+        ];
+        (groups, units, [[5, 10], [6, 20]])
+    }
+
+    #[test]
+    fn nearest_with_vacancy_by_hand() {
+        let (groups, units, m) = fixture();
+        let a = nearest_with_vacancy(&groups, &units, &|area, u| m[area as usize][u as usize]);
+        // Order: A-fi (nearest 5), A-sv (5), B-fi (6). A-fi takes 8 shared places at unit 0;
+        // A-sv takes the last 2 there and 1 Swedish place at unit 1; B-fi finds unit 0 full
+        // and goes to unit 1 (20 min).
+        assert_eq!(a.assigned, vec![(0, 0, 8, 5), (1, 1, 6, 20), (2, 0, 2, 5), (2, 1, 1, 10)]);
+        assert_eq!(a.unserved, vec![0, 0, 0]);
+        assert_eq!(a.total_cost(), 180);
+    }
+
+    #[test]
+    fn system_optimum_by_hand() {
+        let (groups, units, m) = fixture();
+        let a = system_optimum(&groups, &units, &|area, u| m[area as usize][u as usize]);
+        // B-fi gains most from unit 0 (14 per child): 6 there; 4 more shared places go to
+        // A (saving 5 each); the rest travel 10: 6·6 + 4·5 + 7·10 = 126.
+        assert_eq!(a.total_cost(), 126);
+        assert_eq!(a.served(), 17);
+        assert!(a.assigned.contains(&(1, 0, 6, 6)));
+    }
+
+    #[test]
+    fn unserved_children_are_explicit() {
+        // 5 Swedish-speaking children, one unit with only Finnish places: none served.
+        let groups = vec![Group { area: 0, language: LanguageGroup::Swedish, children: 5 }];
+        let units = vec![Unit { places: vec![(Some(Language::Finnish), 50)] }];
+        for a in [nearest_with_vacancy(&groups, &units, &|_, _| 1), system_optimum(&groups, &units, &|_, _| 1)] {
+            assert_eq!((a.served(), a.unserved.clone()), (0, vec![5]));
+        }
+    }
+
+    /// Exhaustive search: every child to a compatible pool with room or unserved; the best
+    /// (most served, then least cost).
+    fn brute(groups: &[Group], units: &[Unit], m: &[Vec<Cost>]) -> (u64, u64) {
+        let children: Vec<usize> =
+            groups.iter().enumerate().flat_map(|(i, g)| std::iter::repeat_n(i, g.children as usize)).collect();
+        let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
+        #[allow(clippy::too_many_arguments)] // a plain recursive oracle reads best flat
+        fn go(
+            k: usize,
+            children: &[usize],
+            groups: &[Group],
+            units: &[Unit],
+            m: &[Vec<Cost>],
+            left: &mut Vec<Vec<u32>>,
+            served: u64,
+            cost: u64,
+            best: &mut (u64, u64),
+        ) {
+            if k == children.len() {
+                if served > best.0 || (served == best.0 && cost < best.1) {
+                    *best = (served, cost);
+                }
+                return;
+            }
+            let g = groups[children[k]];
+            go(k + 1, children, groups, units, m, left, served, cost, best);
+            for u in 0..units.len() {
+                let c = m[g.area as usize][u];
+                if c == UNREACHABLE {
+                    continue;
+                }
+                for p in 0..units[u].places.len() {
+                    if left[u][p] > 0 && compatible(g.language, units[u].places[p].0) {
+                        left[u][p] -= 1;
+                        go(k + 1, children, groups, units, m, left, served + 1, cost + u64::from(c), best);
+                        left[u][p] += 1;
+                    }
+                }
+            }
+        }
+        let mut best = (0, u64::MAX);
+        go(0, &children, groups, units, m, &mut left, 0, 0, &mut best);
+        if best.1 == u64::MAX { (0, 0) } else { best }
+    }
+
+    fn instance() -> impl Strategy<Value = (Vec<Group>, Vec<Unit>, Vec<Vec<Cost>>)> {
+        let lang = prop_oneof![Just(LanguageGroup::Finnish), Just(LanguageGroup::Swedish), Just(LanguageGroup::Other)];
+        let place = prop_oneof![Just(None), Just(Some(Language::Finnish)), Just(Some(Language::Swedish))];
+        let groups = proptest::collection::vec((0u32..3, lang, 1u32..3), 1..4);
+        let units = proptest::collection::vec(proptest::collection::vec((place, 0u32..3), 1..3), 1..4);
+        let costs =
+            proptest::collection::vec(proptest::collection::vec(prop_oneof![Just(UNREACHABLE), 1u32..50], 3), 3);
+        (groups, units, costs).prop_map(|(g, u, c)| {
+            let groups: Vec<Group> =
+                g.into_iter().map(|(area, language, children)| Group { area, language, children }).collect();
+            let units: Vec<Unit> = u.into_iter().map(|places| Unit { places }).collect();
+            (groups, units, c)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn optimum_matches_exhaustive_search((groups, units, m) in instance()) {
+            let total: u64 = groups.iter().map(|g| u64::from(g.children)).sum();
+            prop_assume!(total <= 6);
+            let cost = |a: u32, u: u32| m[a as usize][u as usize];
+            let opt = system_optimum(&groups, &units, &cost);
+            prop_assert_eq!((opt.served(), opt.total_cost()), brute(&groups, &units, &m));
+        }
+
+        #[test]
+        fn both_rules_conserve_children_and_respect_capacity((groups, units, m) in instance()) {
+            let cost = |a: u32, u: u32| m[a as usize][u as usize];
+            let total: u64 = groups.iter().map(|g| u64::from(g.children)).sum();
+            let near = nearest_with_vacancy(&groups, &units, &cost);
+            let opt = system_optimum(&groups, &units, &cost);
+            for a in [&near, &opt] {
+                prop_assert_eq!(a.served() + a.unserved.iter().map(|&u| u64::from(u)).sum::<u64>(), total);
+                for (u, load) in a.load(units.len()).into_iter().enumerate() {
+                    prop_assert!(load <= units[u].places.iter().map(|p| p.1).sum::<u32>());
+                }
+                for &(g, u, _, c) in &a.assigned {
+                    prop_assert!(units[u as usize].places.iter().any(|p| compatible(groups[g as usize].language, p.0)));
+                    prop_assert_eq!(c, m[groups[g as usize].area as usize][u as usize]);
+                }
+            }
+            // The optimum serves at least as many, and no more expensively per served count.
+            prop_assert!(opt.served() >= near.served());
+            if opt.served() == near.served() {
+                prop_assert!(opt.total_cost() <= near.total_cost());
+            }
+            // Nearest-with-vacancy: nobody went past a nearer compatible unit that still had
+            // room at the end.
+            let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
+            for &(g, u, k, _) in &near.assigned {
+                let gr = groups[g as usize];
+                let mut k = k;
+                for (p, place) in units[u as usize].places.iter().enumerate() {
+                    if compatible(gr.language, place.0) {
+                        let t = k.min(left[u as usize][p]);
+                        left[u as usize][p] -= t;
+                        k -= t;
+                    }
+                }
+            }
+            for &(g, u, _, c) in &near.assigned {
+                let gr = groups[g as usize];
+                for (v, unit) in units.iter().enumerate() {
+                    let cv = m[gr.area as usize][v];
+                    let room = unit.places.iter().enumerate().any(|(p, place)| compatible(gr.language, place.0) && left[v][p] > 0);
+                    prop_assert!(!(room && cv != UNREACHABLE && (cv, v as u32) < (c, u)), "group {} sent to unit {} past unit {} with room", g, u, v);
+                }
+            }
+        }
+    }
+}
