@@ -297,6 +297,28 @@ fn island_points_are_flagged_and_threads_do_not_change_results() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         (std::fs::read(out).unwrap(), r.stderr)
     };
+    let report = dir.path().join("snaps.csv");
+    let r = pave(
+        dir.path(),
+        &[
+            "-q",
+            "matrix",
+            "--network",
+            net.to_str().unwrap(),
+            "--from",
+            pts.to_str().unwrap(),
+            "--to",
+            pts.to_str().unwrap(),
+            "--snap-report",
+            report.to_str().unwrap(),
+            "--out",
+            dir.path().join("r.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snaps = std::fs::read_to_string(&report).unwrap();
+    assert!(snaps.contains("a,origin,1,5.00,4.167\n"), "{snaps}");
+    assert!(snaps.lines().any(|l| l.starts_with("island,destination,0,")), "{snaps}");
     let (one, stderr) = run("1", "one.csv");
     let (two, _) = run("2", "two.csv");
     assert_eq!(one, two, "1 and 2 threads give byte-identical output");

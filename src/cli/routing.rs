@@ -36,6 +36,49 @@ pub struct RouteArgs {
     /// Points farther than this from the network (metres) are reported and left unrouted.
     #[arg(long, default_value_t = 500.0, value_name = "M")]
     pub max_snap: f64,
+    /// Also write how every point attached to the network: CSV id, role, snapped (1/0),
+    /// snap_distance_m, walk_s (the costed walk to the network).
+    #[arg(long, value_name = "CSV")]
+    pub snap_report: Option<PathBuf>,
+}
+
+/// Collects per-point snap facts for `--snap-report`.
+#[derive(Default)]
+struct SnapReport(String);
+
+impl SnapReport {
+    fn add(&mut self, net: &Network, role: &str, pts: &[RoutePoint], index: &SnapIndex, mode: SnapMode, max_snap: f64) {
+        use std::fmt::Write as _;
+        for p in pts {
+            match index.snap(p.x, p.y, mode) {
+                Some(s) => {
+                    let snapped = u8::from(s.distance_m <= max_snap);
+                    let walk = if mode == SnapMode::Edge && net.meta.access_speed_mps > 0.0 {
+                        s.distance_m / net.meta.access_speed_mps
+                    } else {
+                        0.0
+                    };
+                    let _ = writeln!(self.0, "{},{role},{snapped},{:.2},{walk:.3}", p.id, s.distance_m);
+                }
+                None => {
+                    let _ = writeln!(self.0, "{},{role},0,,", p.id);
+                }
+            }
+        }
+    }
+
+    fn write(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        let text = format!("id,role,snapped,snap_distance_m,walk_s\n{}", self.0);
+        crate::io::atomic::write_bytes(path, text.as_bytes())?;
+        Ok(())
+    }
+}
+
+fn snap_mode(args: &RouteArgs) -> SnapMode {
+    match args.snap {
+        SnapArg::Edge => SnapMode::Edge,
+        SnapArg::Node => SnapMode::Node,
+    }
 }
 
 /// Arguments of `pave matrix`.
@@ -298,6 +341,12 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
     let (o_access, o_snaps) = snap_all(&net, &index, &origins, &args.route, true, "origins");
     let (d_access, d_snaps) = snap_all(&net, &index, &destinations, &args.route, false, "destinations");
     let direct = direct_pairs(&net, &origins, &o_snaps, &destinations, &d_snaps);
+    if let Some(path) = &args.route.snap_report {
+        let mut report = SnapReport::default();
+        report.add(&net, "origin", &origins, &index, snap_mode(&args.route), args.route.max_snap);
+        report.add(&net, "destination", &destinations, &index, snap_mode(&args.route), args.route.max_snap);
+        report.write(path)?;
+    }
     phases.done("snap");
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
@@ -353,6 +402,14 @@ pub fn run_nearest(args: &NearestArgs, _progress: &dyn Progress) -> anyhow::Resu
     let facilities = read_points(&args.facilities)?;
     let index = SnapIndex::new(&net);
     let f_access = snap_points(&net, &index, &facilities, &args.route, false, "facilities");
+    if let Some(path) = &args.route.snap_report {
+        let mut report = SnapReport::default();
+        report.add(&net, "facility", &facilities, &index, snap_mode(&args.route), args.route.max_snap);
+        if let Some(from) = &args.from {
+            report.add(&net, "point", &read_points(from)?, &index, snap_mode(&args.route), args.route.max_snap);
+        }
+        report.write(path)?;
+    }
     phases.done("read + snap");
     let cutoff = args.route.cutoff.unwrap_or(UNREACHABLE);
     // Search backwards from the facilities: node → facility travel.
