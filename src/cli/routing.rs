@@ -234,10 +234,7 @@ fn snap_all(
     as_origin: bool,
     role: &str,
 ) -> (Vec<Vec<Access>>, Vec<Option<Snap>>) {
-    let mode = match args.snap {
-        SnapArg::Edge => SnapMode::Edge,
-        SnapArg::Node => SnapMode::Node,
-    };
+    let mode = snap_mode(args);
     let mut far = Vec::new();
     let snaps: Vec<Option<Snap>> = pts
         .iter()
