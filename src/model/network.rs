@@ -133,6 +133,27 @@ pub struct RawEdge {
     pub shape_reversed: bool,
 }
 
+/// One street segment between two graph nodes, to be added in the directions it allows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    /// Start node (the geometry's first point).
+    pub a: u32,
+    /// End node.
+    pub b: u32,
+    /// Length along the geometry, metres.
+    pub length_m: f64,
+    /// Travel time in either direction, milliseconds.
+    pub time_ms: u32,
+    /// Road class.
+    pub class: RoadClass,
+    /// Intermediate points (without the end nodes), EPSG:3067.
+    pub shape: Vec<(f64, f64)>,
+    /// Travel from `a` to `b` allowed.
+    pub forward: bool,
+    /// Travel from `b` to `a` allowed.
+    pub backward: bool,
+}
+
 /// A network as read: nodes with coordinates and source ids, directed edges, shapes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawNetwork {
@@ -150,6 +171,32 @@ pub struct RawNetwork {
     pub shapes: Vec<Vec<(f64, f64)>>,
     /// Speed used to cost the walk between a point and the network, m/s.
     pub access_speed_mps: f64,
+}
+
+impl RawNetwork {
+    /// Adds a segment: its shape once, and an edge per allowed direction (the backward edge
+    /// marks its shape as reversed).
+    pub fn push_segment(&mut self, seg: Segment) {
+        let shape = (!seg.shape.is_empty()).then(|| {
+            self.shapes.push(seg.shape);
+            (self.shapes.len() - 1) as u32
+        });
+        let edge = |from, to, shape_reversed| RawEdge {
+            from,
+            to,
+            length_m: seg.length_m,
+            time_ms: seg.time_ms,
+            class: seg.class,
+            shape,
+            shape_reversed,
+        };
+        if seg.forward {
+            self.edges.push(edge(seg.a, seg.b, false));
+        }
+        if seg.backward {
+            self.edges.push(edge(seg.b, seg.a, true));
+        }
+    }
 }
 
 /// How to read a line layer as a road network.

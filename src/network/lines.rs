@@ -18,7 +18,7 @@
 use super::profile::Speeds;
 use crate::io::table::{Cell, Table};
 pub use crate::model::network::LineMapping;
-use crate::model::network::{Mode, RawEdge, RawNetwork, RoadClass};
+use crate::model::network::{Mode, RawNetwork, RoadClass, Segment};
 use crate::model::{Location, Problem, ProblemKind, Problems};
 use geo::Geometry;
 use std::collections::HashMap;
@@ -185,33 +185,9 @@ pub fn raw_network(
                 pts.windows(2).map(|w| ((w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2)).sqrt()).sum();
             let a = node(pts[0].x, pts[0].y, &mut raw);
             let b = node(pts[pts.len() - 1].x, pts[pts.len() - 1].y, &mut raw);
-            let shape = (pts.len() > 2).then(|| {
-                raw.shapes.push(pts[1..pts.len() - 1].iter().map(|c| (c.x, c.y)).collect());
-                (raw.shapes.len() - 1) as u32
-            });
+            let shape = pts[1..pts.len() - 1].iter().map(|c| (c.x, c.y)).collect();
             let time_ms = (length / speed_mps * 1000.0).round() as u32;
-            if forward {
-                raw.edges.push(RawEdge {
-                    from: a,
-                    to: b,
-                    length_m: length,
-                    time_ms,
-                    class: road_class,
-                    shape,
-                    shape_reversed: false,
-                });
-            }
-            if backward {
-                raw.edges.push(RawEdge {
-                    from: b,
-                    to: a,
-                    length_m: length,
-                    time_ms,
-                    class: road_class,
-                    shape,
-                    shape_reversed: true,
-                });
-            }
+            raw.push_segment(Segment { a, b, length_m: length, time_ms, class: road_class, shape, forward, backward });
         }
     }
     raw

@@ -9,7 +9,7 @@
 use super::profile::{Speeds, way_use};
 use crate::io::crs::{Crs, Transform};
 use crate::io::osm::OsmData;
-use crate::model::network::{Mode, RawEdge, RawNetwork};
+use crate::model::network::{Mode, RawNetwork, Segment};
 
 /// What the OSM conversion used and skipped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,33 +92,18 @@ pub fn raw_network(data: &OsmData, mode: Mode, speeds: &Speeds) -> (RawNetwork, 
             prev = p;
             if uses[i] >= 2 {
                 let end = graph_node(i, &mut raw);
-                let shape_idx = (!shape.is_empty()).then(|| {
-                    raw.shapes.push(std::mem::take(&mut shape));
-                    (raw.shapes.len() - 1) as u32
-                });
                 let time_ms = (length / u.speed_mps * 1000.0).round() as u32;
-                if u.forward {
-                    raw.edges.push(RawEdge {
-                        from: start,
-                        to: end,
-                        length_m: length,
-                        time_ms,
-                        class: u.class,
-                        shape: shape_idx,
-                        shape_reversed: false,
-                    });
-                }
-                if u.backward {
-                    raw.edges.push(RawEdge {
-                        from: end,
-                        to: start,
-                        length_m: length,
-                        time_ms,
-                        class: u.class,
-                        shape: shape_idx,
-                        shape_reversed: true,
-                    });
-                }
+                let seg = Segment {
+                    a: start,
+                    b: end,
+                    length_m: length,
+                    time_ms,
+                    class: u.class,
+                    shape: std::mem::take(&mut shape),
+                    forward: u.forward,
+                    backward: u.backward,
+                };
+                raw.push_segment(seg);
                 start = end;
                 length = 0.0;
             } else {
