@@ -166,3 +166,40 @@ fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
         Err(_) => assert!(std::env::var_os("CI").is_none(), "ogrinfo is required in CI (.ci/run installs gdal-bin)"),
     }
 }
+
+#[test]
+fn turku_synthetic_road_network_is_one_piece_under_every_populated_cell() {
+    use pave::model::{AreaLevel, PopulationKind};
+    use pave::network::snap::{SnapIndex, SnapMode};
+    let path = support::root().join("sample-data/turku/tieverkko-SYNTHETIC.gpkg");
+    let (mut table, record_problems) = pave::io::gpkg::read(&path, Some("tieverkko")).unwrap();
+    assert!(record_problems.is_empty());
+    assert_eq!(table.crs, Some(3067), "Digiroad's EPSG:3067");
+    pave::network::lines::to_internal(&mut table).unwrap();
+    let mut problems = Problems::with_limit(10);
+    let mapping = pave::network::lines::LineMapping::digiroad();
+    let speeds = pave::network::profile::Speeds::default();
+    let raw =
+        pave::network::lines::raw_network(&table, &mapping, pave::model::network::Mode::Walk, &speeds, &mut problems);
+    assert_eq!(problems.errors, 0, "{:#?}", problems.list);
+    let (net, dropped) = pave::network::build::build(&raw, "turku walk");
+    assert!(net.node_count() > 4000, "{} nodes", net.node_count());
+    assert!(dropped.nodes * 100 < net.node_count(), "one big component: dropped {dropped:?}");
+    // Cells with residents in 2024 (counted or suppressed as too few to publish).
+    let (d, _) = load("turku");
+    let p = &d.population;
+    let populated: std::collections::BTreeSet<&str> = (0..p.len())
+        .filter(|&r| p.kind[r] == PopulationKind::Observed && (p.count[r] > 0.0 || p.suppressed[r]))
+        .map(|r| &p.areas[p.area[r] as usize])
+        .filter(|a| a.level == AreaLevel::DemandArea)
+        .map(|a| a.id.as_str())
+        .collect();
+    let index = SnapIndex::new(&net);
+    let cells: Vec<_> = d.demand_areas.iter().filter(|a| populated.contains(a.id.as_str())).collect();
+    let near = cells
+        .iter()
+        .filter(|a| index.snap(a.point.x(), a.point.y(), SnapMode::Edge).is_some_and(|s| s.distance_m <= 500.0))
+        .count();
+    assert!(cells.len() > 1000, "{} populated cells", cells.len());
+    assert!(near * 100 >= cells.len() * 98, "{near} of {} populated cells within 500 m of the network", cells.len());
+}

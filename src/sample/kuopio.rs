@@ -207,5 +207,7 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     let path = dir.join("tilat-SYNTHETIC.csv");
     crate::io::csv::write(&path, &tilat, &comma)?;
     written.push(path);
-    Ok(())
+
+    // Road network (Digiroad K schema, EPSG:3067) over the inhabited cells, no margin (≤ 3 MB).
+    super::network::write(dir, boundary, &cells, 0, 0x0297_7E1E, written).map(|_| ())
 }

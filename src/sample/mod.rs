@@ -10,6 +10,7 @@ mod common;
 mod demography;
 mod helsinki;
 mod kuopio;
+mod network;
 pub mod rng;
 pub mod roads;
 mod turku;

@@ -159,5 +159,8 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         .with("korjausvelka", OutColumn::Float(premises.iter().map(|p| Some(p.debt)).collect()))
         .with("hallinta", text_col(premises.iter().map(|p| if p.leased { "vuokra" } else { "omistus" })))
         .with("vuokra_päättyy", OutColumn::Int(premises.iter().map(|p| p.lease_end.map(i64::from)).collect()));
-    out("tilat-SYNTHETIC.csv", &tilat, written)
+    out("tilat-SYNTHETIC.csv", &tilat, written)?;
+
+    // Road network (Digiroad K schema, EPSG:3067) over the inhabited cells, one-cell margin.
+    super::network::write(dir, boundary, &cells, 1, 0x0853_7E1E, written).map(|_| ())
 }
