@@ -3,8 +3,8 @@
 //! scenarios change that.
 //!
 //! Data flows one way: [`model`] (harmonised types) ← [`io`] (readers, writers, CRS, city
-//! profiles) ← [`analysis`] (pure computations) ← [`cli`]. The `network`, `routing` and
-//! `scenario` layers slot in between `io` and `cli` as they are built.
+//! profiles) ← [`network`] (graphs, snapping) ← [`routing`] (shortest-path kernels) ←
+//! [`analysis`] (pure computations) ← [`scenario`] (run, compare, report) ← [`cli`].
 //!
 //! # Glossary (English — Finnish)
 //! - service — palvelu; operating unit — toimintayksikkö; service location — toimipaikka /
@@ -24,3 +24,4 @@ pub mod network;
 pub mod progress;
 pub mod routing;
 pub mod sample;
+pub mod scenario;

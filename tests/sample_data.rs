@@ -90,7 +90,7 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if !name.contains("SYNTHETIC") {
+        if !name.contains("SYNTHETIC") && e.path().is_file() {
             std::fs::copy(e.path(), to.join(&name)).unwrap();
         }
     }

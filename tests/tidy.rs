@@ -78,6 +78,7 @@ fn layers_depend_only_downwards() {
         ),
         ("analysis/", &["crate::io", "crate::cli", "crate::sample", "std::fs", "println!", "eprintln!"]),
         ("sample/", &["crate::cli", "crate::analysis", "println!", "eprintln!"]),
+        ("scenario/", &["crate::cli", "crate::sample", "println!", "eprintln!"]),
         ("progress.rs", &["println!", "eprintln!", "crate::"]),
     ];
     for (name, text) in sources() {

@@ -149,7 +149,7 @@ pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Al
         .enumerate()
         .flat_map(|(u, unit)| (0..unit.places.len()).filter(move |&k| unit.places[k].1 > 0).map(move |k| (u as u32, k)))
         .collect();
-    let (source, sink) = (0usize, 1usize);
+    let sink = 1usize;
     let group_node = |i: usize| 2 + i;
     let pool_node = |p: usize| 2 + groups.len() + p;
     let n = 2 + groups.len() + pools.len();
@@ -160,12 +160,13 @@ pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Al
         .filter(|&c| c != UNREACHABLE)
         .max()
         .unwrap_or(0);
-    let total: u64 = groups.iter().map(|g| u64::from(g.children)).sum();
-    let unserved_cost = i64::try_from(u64::from(max_cost) * (total + 1) + 1).unwrap_or(i64::MAX / 4);
+    // An augmenting path alternates groups and pools and visits each pool once, so it changes
+    // travel by at most (2·pools + 3)·max_cost: a larger penalty makes "most served" win
+    // over "least travel" without overflowing the potentials.
+    let unserved_cost = i64::from(max_cost) * (2 * pools.len() as i64 + 4) + 1;
     let mut arc_of = Vec::new();
     let mut unserved_arc = Vec::new();
     for (i, gr) in groups.iter().enumerate() {
-        g.add(source, group_node(i), i64::from(gr.children), 0);
         unserved_arc.push(g.add(group_node(i), sink, i64::from(gr.children), unserved_cost));
         for (p, &(u, k)) in pools.iter().enumerate() {
             let c = cost(gr.area, u);
@@ -177,7 +178,13 @@ pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Al
     for (p, &(u, k)) in pools.iter().enumerate() {
         g.add(pool_node(p), sink, i64::from(units[u as usize].places[k].1), 0);
     }
-    g.min_cost_flow(source, sink, total as i64);
+    // Groups are sources of their children, taken one at a time, nearest first.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    let nearest: Vec<Cost> =
+        groups.iter().map(|gr| pools.iter().map(|&(u, _)| cost(gr.area, u)).min().unwrap_or(UNREACHABLE)).collect();
+    order.sort_by_key(|&i| (nearest[i], i));
+    let sources: Vec<(usize, i64)> = order.iter().map(|&i| (group_node(i), i64::from(groups[i].children))).collect();
+    g.min_cost_flow(&sources, sink);
     let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
     for &(i, u, arc, c) in &arc_of {
         let f = g.flow(arc);
@@ -220,56 +227,87 @@ impl FlowGraph {
         self.cap[e + 1]
     }
 
-    /// Successive shortest paths with Johnson potentials (all costs start non-negative).
-    fn min_cost_flow(&mut self, s: usize, t: usize, mut want: i64) {
+    /// Successive shortest paths from node supplies (all costs start non-negative): each
+    /// source in turn sends its supply to `t` along shortest paths in the residual graph.
+    /// Dijkstra stops when `t` is settled; potentials become `π(v) + min(d(v), d(t))`
+    /// (which keeps reduced costs non-negative), kept lazily as a global offset minus a
+    /// per-node correction so only the nodes a search visited are touched.
+    fn min_cost_flow(&mut self, sources: &[(usize, i64)], t: usize) {
         let n = self.adj.len();
-        let mut potential = vec![0i64; n];
-        while want > 0 {
-            let mut dist = vec![i64::MAX; n];
-            let mut prev = vec![usize::MAX; n];
-            let mut heap = std::collections::BinaryHeap::new();
-            dist[s] = 0;
-            heap.push(std::cmp::Reverse((0i64, s)));
-            while let Some(std::cmp::Reverse((d, u))) = heap.pop() {
-                if d > dist[u] {
-                    continue;
+        // π(v) = offset − lowered[v].
+        let mut offset: i64 = 0;
+        let mut lowered = vec![0i64; n];
+        let mut dist = vec![i64::MAX; n];
+        let mut prev = vec![usize::MAX; n];
+        let mut done = vec![false; n];
+        let mut touched: Vec<usize> = Vec::new();
+        let mut heap = std::collections::BinaryHeap::new();
+        for &(s, supply) in sources {
+            let mut left = supply;
+            while left > 0 {
+                for &v in &touched {
+                    dist[v] = i64::MAX;
+                    prev[v] = usize::MAX;
+                    done[v] = false;
                 }
-                for &e in &self.adj[u] {
-                    if self.cap[e] <= 0 {
+                touched.clear();
+                heap.clear();
+                dist[s] = 0;
+                touched.push(s);
+                heap.push(std::cmp::Reverse((0i64, s)));
+                let mut reached = false;
+                while let Some(std::cmp::Reverse((d, u))) = heap.pop() {
+                    if done[u] || d > dist[u] {
                         continue;
                     }
-                    let v = self.head[e];
-                    let nd = d + self.cost[e] + potential[u] - potential[v];
-                    if nd < dist[v] {
-                        dist[v] = nd;
-                        prev[v] = e;
-                        heap.push(std::cmp::Reverse((nd, v)));
+                    done[u] = true;
+                    if u == t {
+                        reached = true;
+                        break;
+                    }
+                    let pu = offset - lowered[u];
+                    for &e in &self.adj[u] {
+                        if self.cap[e] <= 0 {
+                            continue;
+                        }
+                        let v = self.head[e];
+                        let nd = d + self.cost[e] + pu - (offset - lowered[v]);
+                        if nd < dist[v] {
+                            if dist[v] == i64::MAX {
+                                touched.push(v);
+                            }
+                            dist[v] = nd;
+                            prev[v] = e;
+                            heap.push(std::cmp::Reverse((nd, v)));
+                        }
                     }
                 }
-            }
-            if dist[t] == i64::MAX {
-                return;
-            }
-            for v in 0..n {
-                if dist[v] != i64::MAX {
-                    potential[v] += dist[v];
+                if !reached {
+                    break;
                 }
+                let big_d = dist[t];
+                offset += big_d;
+                for &v in &touched {
+                    if done[v] && dist[v] < big_d {
+                        lowered[v] += big_d - dist[v];
+                    }
+                }
+                let mut push = left;
+                let mut v = t;
+                while v != s {
+                    let e = prev[v];
+                    push = push.min(self.cap[e]);
+                    v = self.head[e ^ 1];
+                }
+                let mut v = t;
+                while v != s {
+                    let e = prev[v];
+                    self.cap[e] -= push;
+                    self.cap[e ^ 1] += push;
+                    v = self.head[e ^ 1];
+                }
+                left -= push;
             }
-            let mut push = want;
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                push = push.min(self.cap[e]);
-                v = self.head[e ^ 1];
-            }
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                self.cap[e] -= push;
-                self.cap[e ^ 1] += push;
-                v = self.head[e ^ 1];
-            }
-            want -= push;
         }
     }
 }

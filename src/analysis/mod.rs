@@ -2,6 +2,11 @@
 //!
 //! **Invariant:** nothing in `analysis` reads or writes files or prints.
 
+pub mod accessibility;
 pub mod allocation;
+pub mod demand;
 pub mod disaggregation;
+pub mod equity;
+pub mod kpi;
 pub mod service_area;
+pub mod times;

@@ -7,6 +7,7 @@ mod network;
 mod progress;
 mod routing;
 mod sample;
+mod scenario;
 mod schema;
 mod validate;
 
@@ -78,6 +79,25 @@ enum Command {
     ///
     /// Travel is from the point to the facility. Ties go to the facility listed first.
     Nearest(routing::NearestArgs),
+    /// Score scenarios: allocation, nearest-daycare KPIs, accessibility, equity, report.
+    ///
+    /// A scenario file (TOML) names a city profile, a year (observed or forecast), a service
+    /// type, a network (OSM PBF, Digiroad line layer or network file) and mode, parameters
+    /// (threshold such as 16 min, participation, decay, 2SFCA catchment) and changes: close,
+    /// open (at a point or in premises), capacity, expand, language, move. Writes into DIR:
+    /// cells.gpkg/.parquet (keyed by the source grid id), units.gpkg/.parquet,
+    /// allocation.csv/.parquet (both rules), districts.csv (Finnish Excel) /.parquet,
+    /// kpis.json and a self-contained report.html. Every output carries provenance.
+    ///
+    /// Example: pave run sample-data/kuopio/scenarios/ruotsi.toml --out out/kuopio
+    Run(scenario::RunArgs),
+    /// Compare scenarios (files or result folders) side by side, the first as baseline.
+    ///
+    /// Scenario files are run first into DIR/<name>/, reusing each unit's travel-time
+    /// column across scenarios on the same city and network. Writes comparison.csv (KPIs
+    /// with deltas), comparison_districts.csv, comparison_cells.csv and comparison.html
+    /// with per-cell change maps. Scenarios of different cities compare on their KPIs.
+    Compare(scenario::CompareArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +149,8 @@ pub fn main() -> ExitCode {
         Command::Matrix(args) => routing::run_matrix(&args, &bar),
         Command::Nearest(args) => routing::run_nearest(&args, &bar),
         Command::Isochrone(args) => routing::run_isochrone(&args, &bar),
+        Command::Run(args) => scenario::run(&args, &bar),
+        Command::Compare(args) => scenario::run_compare(&args, &bar),
         Command::Network(NetworkCommand::Export(args)) => network::run_export(&args),
     };
     match result {

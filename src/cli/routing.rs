@@ -5,7 +5,7 @@ use crate::io::od::OdWriter;
 use crate::io::points::{self, RoutePoint};
 use crate::model::Problems;
 use crate::network::Network;
-use crate::network::snap::{Snap, SnapIndex, SnapMode, destination_access, direct_cost, origin_access};
+use crate::network::snap::{Snap, SnapIndex, SnapMode, apply_direct, destination_access, direct_pairs, origin_access};
 use crate::progress::Progress;
 use crate::routing::{Access, Cost, UNREACHABLE, Workspace, matrix, nearest};
 use anyhow::{Context, bail};
@@ -268,46 +268,6 @@ fn snap_all(
     (access, snaps)
 }
 
-/// Pairs whose direct cost beats routing via the network: points on the same edge, or at
-/// the same coordinates (cost 0). Returns (row, column, cost).
-fn direct_pairs(
-    net: &Network,
-    origins: &[RoutePoint],
-    o: &[Option<Snap>],
-    destinations: &[RoutePoint],
-    d: &[Option<Snap>],
-) -> Vec<(usize, usize, Cost)> {
-    let mut by_edge: std::collections::HashMap<(u32, u32), Vec<usize>> = std::collections::HashMap::new();
-    for (j, s) in d.iter().enumerate() {
-        if let Some(s) = s {
-            by_edge.entry((s.edge, s.node)).or_default().push(j);
-        }
-    }
-    let mut out = Vec::new();
-    for (i, s) in o.iter().enumerate() {
-        let Some(s) = s else { continue };
-        for &j in by_edge.get(&(s.edge, s.node)).map(Vec::as_slice).unwrap_or(&[]) {
-            let same_place = origins[i].x == destinations[j].x && origins[i].y == destinations[j].y;
-            let cost = if same_place { Some(0) } else { d[j].as_ref().and_then(|t| direct_cost(net, s, t)) };
-            if let Some(c) = cost {
-                out.push((i, j, c));
-            }
-        }
-    }
-    out
-}
-
-/// Lowers block cells to the direct costs of same-edge pairs (within `cutoff`).
-fn apply_direct(block: &mut [Cost], first_row: usize, cols: usize, direct: &[(usize, usize, Cost)], cutoff: Cost) {
-    let rows = block.len() / cols.max(1);
-    for &(i, j, c) in direct {
-        if i >= first_row && i < first_row + rows && c <= cutoff {
-            let cell = &mut block[(i - first_row) * cols + j];
-            *cell = (*cell).min(c);
-        }
-    }
-}
-
 /// Wall-clock phases of a command, reported on stderr.
 struct Phases(Vec<(&'static str, f64)>, std::time::Instant);
 
@@ -337,7 +297,8 @@ pub fn run_matrix(args: &MatrixArgs, progress: &dyn Progress) -> anyhow::Result<
     let index = SnapIndex::new(&net);
     let (o_access, o_snaps) = snap_all(&net, &index, &origins, &args.route, true, "origins");
     let (d_access, d_snaps) = snap_all(&net, &index, &destinations, &args.route, false, "destinations");
-    let direct = direct_pairs(&net, &origins, &o_snaps, &destinations, &d_snaps);
+    let xy = |p: &[RoutePoint]| -> Vec<(f64, f64)> { p.iter().map(|p| (p.x, p.y)).collect() };
+    let direct = direct_pairs(&net, &xy(&origins), &o_snaps, &xy(&destinations), &d_snaps);
     if let Some(path) = &args.route.snap_report {
         let mut report = SnapReport::default();
         report.add(&net, "origin", &origins, &index, snap_mode(&args.route), args.route.max_snap);

@@ -376,8 +376,8 @@ fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Re
                     (Some(b.min().x), Some(b.min().y), Some(b.max().x), Some(b.max().y))
                 });
                 conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, '', ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![layer.name, now, minx, miny, maxx, maxy, g.epsg],
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?8, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![layer.name, now, minx, miny, maxx, maxy, g.epsg, layer.provenance.clone().unwrap_or_default()],
                 )?;
                 conn.execute(
                     "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)",
@@ -386,8 +386,8 @@ fn write_into(conn: &Connection, layers: &[OutTable], now: &str) -> rusqlite::Re
             }
             None => {
                 conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) VALUES (?1, 'attributes', ?1, '', ?2)",
-                    params![layer.name, now],
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) VALUES (?1, 'attributes', ?1, ?3, ?2)",
+                    params![layer.name, now, layer.provenance.clone().unwrap_or_default()],
                 )?;
             }
         }

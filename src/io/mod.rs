@@ -20,6 +20,7 @@ pub mod out;
 pub mod parquet;
 pub mod points;
 pub mod profile;
+pub mod scenario;
 pub mod table;
 pub mod wkb;
 

@@ -74,12 +74,15 @@ pub struct OutTable {
     pub columns: Vec<(String, OutColumn)>,
     /// Geometry, for spatial layers.
     pub geometry: Option<OutGeometry>,
+    /// Provenance text: Parquet key-value metadata `pave:provenance`, GeoPackage
+    /// `gpkg_contents.description`.
+    pub provenance: Option<String>,
 }
 
 impl OutTable {
     /// An empty table called `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        OutTable { name: name.into(), columns: Vec::new(), geometry: None }
+        OutTable { name: name.into(), columns: Vec::new(), geometry: None, provenance: None }
     }
 
     /// Adds a column.

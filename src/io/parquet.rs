@@ -159,8 +159,15 @@ pub fn write(path: &Path, table: &OutTable) -> Result<(), WriteError> {
     atomic::write_with(path, |tmp| {
         let file = std::fs::File::create(tmp).map_err(|e| WriteError::new(path, e))?;
         let mut writer = ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None));
+        let mut pairs = Vec::new();
         if let Some(meta) = geo_metadata(table) {
-            writer = writer.with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![("geo".into(), meta)])));
+            pairs.push(("geo".to_owned(), meta));
+        }
+        if let Some(p) = &table.provenance {
+            pairs.push(("pave:provenance".to_owned(), p.clone()));
+        }
+        if !pairs.is_empty() {
+            writer = writer.with_key_value_metadata(Some(KeyValueMetadata::from_static(pairs)));
         }
         writer.finish(&mut df).map(|_| ()).map_err(|e| WriteError::new(path, e))
     })

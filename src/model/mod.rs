@@ -24,6 +24,7 @@ pub mod population;
 pub mod premises;
 pub mod problem;
 pub mod profile;
+pub mod scenario;
 pub mod schema;
 pub mod service;
 pub mod validate;

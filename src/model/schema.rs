@@ -40,6 +40,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("demand-area.schema.json", pretty::<DemandAreaRecord>()),
         ("district.schema.json", pretty::<District>()),
         ("population.schema.json", pretty::<PopulationRecord>()),
+        ("scenario.schema.json", pretty::<super::scenario::ScenarioFile>()),
         (
             "service-types.json",
             serde_json::to_string_pretty(&service::catalogue()).expect("catalogue serialises") + "\n",

@@ -265,3 +265,43 @@ pub fn direct_cost(net: &Network, from: &Snap, to: &Snap) -> Option<u32> {
     };
     Some(walk + along.round() as u32)
 }
+
+/// Pairs whose direct cost beats routing via the network: points on the same edge, or at
+/// the same coordinates (cost 0). Points are (x, y) in EPSG:3067; returns (row, column, cost).
+pub fn direct_pairs(
+    net: &Network,
+    origins: &[(f64, f64)],
+    o: &[Option<Snap>],
+    destinations: &[(f64, f64)],
+    d: &[Option<Snap>],
+) -> Vec<(usize, usize, u32)> {
+    let mut by_edge: std::collections::HashMap<(u32, u32), Vec<usize>> = std::collections::HashMap::new();
+    for (j, s) in d.iter().enumerate() {
+        if let Some(s) = s {
+            by_edge.entry((s.edge, s.node)).or_default().push(j);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, s) in o.iter().enumerate() {
+        let Some(s) = s else { continue };
+        for &j in by_edge.get(&(s.edge, s.node)).map(Vec::as_slice).unwrap_or(&[]) {
+            let same_place = origins[i] == destinations[j];
+            let cost = if same_place { Some(0) } else { d[j].as_ref().and_then(|t| direct_cost(net, s, t)) };
+            if let Some(c) = cost {
+                out.push((i, j, c));
+            }
+        }
+    }
+    out
+}
+
+/// Lowers block cells to the direct costs of same-edge pairs (within `cutoff`).
+pub fn apply_direct(block: &mut [u32], first_row: usize, cols: usize, direct: &[(usize, usize, u32)], cutoff: u32) {
+    let rows = block.len() / cols.max(1);
+    for &(i, j, c) in direct {
+        if i >= first_row && i < first_row + rows && c <= cutoff {
+            let cell = &mut block[(i - first_row) * cols + j];
+            *cell = (*cell).min(c);
+        }
+    }
+}

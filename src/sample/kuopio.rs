@@ -116,19 +116,25 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     parquet::write(&path, &vaesto)?;
     written.push(path);
 
-    // Forecast by tilastoalue, single years.
-    let (mut alue, mut vuosi, mut ika, mut ennuste) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Forecast by tilastoalue, single years, language groups (kieli: suomi / ruotsi / muu).
+    let (mut alue, mut vuosi, mut ika, mut kieli, mut ennuste) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in 0..SUURALUEET.len() {
         for k in 1..=2 {
             let code = format!("{}{:02}", s + 1, k);
             let base = district_base(&cells, |i| tilastoalue(i) == code);
             let migration = if k == 1 { 0.004 } else { -0.003 };
+            let sv = if s == 0 { 0.012 } else { 0.005 };
+            let other = if k == 1 { 0.07 } else { 0.04 };
             for (year, ages) in forecast(&base, 2024, 2025, 2035, 0.05, migration) {
                 for (age, v) in ages.iter().enumerate() {
-                    alue.push(Some(code.clone()));
-                    vuosi.push(Some(i64::from(year)));
-                    ika.push(Some(age as i64));
-                    ennuste.push(Some(*v));
+                    for (name, share) in [("suomi", 1.0 - sv - other), ("ruotsi", sv), ("muu", other)] {
+                        alue.push(Some(code.clone()));
+                        vuosi.push(Some(i64::from(year)));
+                        ika.push(Some(age as i64));
+                        kieli.push(Some(name.to_owned()));
+                        ennuste.push(Some(super::demography::round2(v * share)));
+                    }
                 }
             }
         }
@@ -137,6 +143,7 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         .with("alue", OutColumn::Text(alue))
         .with("vuosi", OutColumn::Int(vuosi))
         .with("ika", OutColumn::Int(ika))
+        .with("kieli", OutColumn::Text(kieli))
         .with("ennuste", OutColumn::Float(ennuste));
     let path = dir.join("ennuste-2025-2035-SYNTHETIC.parquet");
     parquet::write(&path, &table)?;

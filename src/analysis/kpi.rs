@@ -1,0 +1,113 @@
+//! Nearest-daycare principle indicators (lähipäiväkotiperiaatteen mittarit) from an
+//! allocation: share of children placed in their nearest unit, share within a travel
+//! time, mean / median / 90th percentile travel, unserved children — for any subset of
+//! children (the city, a district, a language group).
+//!
+//! Shares are of all children in the subset: unserved children count against both the
+//! nearest-unit and the within-threshold share. Travel statistics are of served children.
+
+use super::equity::quantile;
+use super::times::minutes;
+use crate::network::Cost;
+use serde::Serialize;
+
+/// Children of one demand area and language group placed in one unit (or unserved).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    /// Demand area index.
+    pub area: u32,
+    /// Language group index (see [`super::demand::GROUPS`]).
+    pub group: u8,
+    /// Children (expected value).
+    pub children: f64,
+    /// Unit and travel time, `None` when unserved.
+    pub unit: Option<(u32, Cost)>,
+    /// Whether the unit is (one of) the group's nearest units offering its language.
+    pub nearest: bool,
+}
+
+/// Indicators of a set of placements.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Children in the demand.
+    pub children: f64,
+    /// Children given a place.
+    pub served: f64,
+    /// Children without a place within the search cutoff.
+    pub unserved: f64,
+    /// Share of children placed in their nearest unit.
+    pub nearest_share: Option<f64>,
+    /// Share of children placed within the threshold.
+    pub within_share: Option<f64>,
+    /// Mean travel of served children, minutes.
+    pub mean_min: Option<f64>,
+    /// Median travel of served children, minutes.
+    pub median_min: Option<f64>,
+    /// 90th percentile travel of served children, minutes.
+    pub p90_min: Option<f64>,
+}
+
+/// Indicators of the placements `keep` selects, with `threshold` for the within share.
+pub fn summarise(placements: &[Placement], keep: &dyn Fn(&Placement) -> bool, threshold: Cost) -> Summary {
+    let mut s = Summary::default();
+    let (mut nearest, mut within, mut time_sum) = (0.0, 0.0, 0.0);
+    let mut times: Vec<(f64, f64)> = Vec::new();
+    for p in placements.iter().filter(|p| keep(p)) {
+        s.children += p.children;
+        match p.unit {
+            Some((_, t)) => {
+                s.served += p.children;
+                if p.nearest {
+                    nearest += p.children;
+                }
+                if t <= threshold {
+                    within += p.children;
+                }
+                time_sum += p.children * minutes(t);
+                times.push((minutes(t), p.children));
+            }
+            None => s.unserved += p.children,
+        }
+    }
+    if s.children > 0.0 {
+        s.nearest_share = Some(nearest / s.children);
+        s.within_share = Some(within / s.children);
+    }
+    if s.served > 0.0 {
+        s.mean_min = Some(time_sum / s.served);
+        s.median_min = quantile(&times, 0.5);
+        s.p90_min = quantile(&times, 0.9);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_indicator_by_hand() {
+        let min = 60_000;
+        let p =
+            |area, children, unit: Option<(u32, Cost)>, nearest| Placement { area, group: 0, children, unit, nearest };
+        let placements = [
+            p(0, 4.0, Some((0, 10 * min)), true),
+            p(0, 2.0, Some((1, 20 * min)), false),
+            p(1, 3.0, Some((1, 15 * min)), true),
+            p(1, 1.0, None, false),
+        ];
+        let s = summarise(&placements, &|_| true, 16 * min);
+        assert_eq!(s.children, 10.0);
+        assert_eq!(s.served, 9.0);
+        assert_eq!(s.unserved, 1.0);
+        assert_eq!(s.nearest_share, Some(0.7)); // (4 + 3) / 10
+        assert_eq!(s.within_share, Some(0.7)); // 10 and 15 min: 7 of 10
+        assert_eq!(s.mean_min, Some((40.0 + 40.0 + 45.0) / 9.0));
+        assert_eq!(s.median_min, Some(15.0)); // cumulative 4, 7 ≥ 4.5
+        assert_eq!(s.p90_min, Some(20.0)); // 8.1 of 9 reached only at 20 min
+        let area1 = summarise(&placements, &|p| p.area == 1, 16 * min);
+        assert_eq!((area1.children, area1.within_share), (4.0, Some(0.75)));
+        let none = summarise(&placements, &|_| false, 16 * min);
+        assert_eq!(none.within_share, None);
+    }
+}

@@ -1,0 +1,220 @@
+//! The scenario report (`report.html`): key indicators, maps of travel time and allocated
+//! unit with units sized by places and coloured by use, the district table, units and
+//! provenance — one self-contained file.
+
+use super::run::Outcome;
+use super::svg::{Frame, category, esc, map, page, ramp, ramp_legend};
+use crate::model::Dataset;
+use crate::model::scenario::Scenario;
+use std::fmt::Write as _;
+
+/// Formats an optional share as a percentage.
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or("–".to_owned(), |v| format!("{:.1} %", v * 100.0))
+}
+
+/// Formats an optional number of minutes.
+pub fn mins(v: Option<f64>) -> String {
+    v.map_or("–".to_owned(), |v| format!("{v:.1} min"))
+}
+
+/// Units as circles sized by places and coloured by pressure; closed units as crosses.
+fn unit_marks(frame: &Frame, o: &Outcome, over: f64) -> String {
+    let mut s = String::new();
+    for (i, u) in o.plans.iter().enumerate() {
+        let (x, y) = frame.px(u.x, u.y);
+        match o.active.iter().position(|&a| a == i) {
+            Some(j) => {
+                let r = (f64::from(u.total())).sqrt() * 0.6 + 2.0;
+                let p = o.units[j].pressure.unwrap_or(0.0);
+                let fill = if p > over {
+                    "#b42318"
+                } else if o.units[j].utilisation.unwrap_or(0.0) < 0.85 {
+                    "#f5c542"
+                } else {
+                    "#1a7f37"
+                };
+                let stroke = if u.status == super::apply::UnitStatus::Kept { "#fff" } else { "#000" };
+                let _ = write!(
+                    s,
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{fill}\" fill-opacity=\"0.85\" stroke=\"{stroke}\" stroke-width=\"1.5\"><title>{} — {} places, pressure {:.2}, {}</title></circle>",
+                    esc(&u.name),
+                    u.total(),
+                    p,
+                    u.status.name()
+                );
+            }
+            None => {
+                let _ = write!(
+                    s,
+                    "<path d=\"M{a:.1} {b:.1}L{c:.1} {d:.1}M{a:.1} {d:.1}L{c:.1} {b:.1}\" stroke=\"#000\" stroke-width=\"2\"><title>{} (closed)</title></path>",
+                    esc(&u.name),
+                    a = x - 4.0,
+                    b = y - 4.0,
+                    c = x + 4.0,
+                    d = y + 4.0
+                );
+            }
+        }
+    }
+    s
+}
+
+/// The report page.
+pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json::Value) -> String {
+    let p = &scenario.parameters;
+    let mut b = String::new();
+    let head = match p.allocation {
+        crate::model::scenario::Rule::NearestWithVacancy => &o.rule,
+        crate::model::scenario::Rule::SystemOptimum => &o.optimum,
+    };
+    let target_met = head.within_share.is_some_and(|s| s >= p.target_share);
+    let _ = write!(
+        b,
+        "<p>{} · {} · year {} · {} · {} min threshold · rule: {:?}</p><div class=\"cards\">",
+        esc(&data.city),
+        esc(&scenario.service.0),
+        scenario.year.0,
+        scenario.mode.name(),
+        p.threshold_min,
+        p.allocation
+    );
+    let cards = [
+        ("children", format!("{:.0}", head.children)),
+        ("served", format!("{:.0}", head.served)),
+        ("unserved", format!("{:.0}", head.unserved)),
+        ("in nearest unit", pct(head.nearest_share)),
+        (&*format!("within {} min (target {:.0} %)", p.threshold_min, p.target_share * 100.0), pct(head.within_share)),
+        ("mean travel", mins(head.mean_min)),
+        ("median travel", mins(head.median_min)),
+        ("90th percentile", mins(head.p90_min)),
+    ]
+    .map(|(k, v)| (k.to_owned(), v));
+    for (i, (k, v)) in cards.iter().enumerate() {
+        let class = if i == 4 { if target_met { " class=\"good\"" } else { " class=\"bad\"" } } else { "" };
+        let _ = write!(b, "<div class=\"card\">{}<b{class}>{}</b></div>", esc(k), esc(v));
+    }
+    b.push_str("</div>");
+    // Maps.
+    let polys: Vec<&geo::MultiPolygon<f64>> = data.demand_areas.iter().map(|a| &a.geometry).collect();
+    let pts: Vec<(f64, f64)> = o.plans.iter().map(|u| (u.x, u.y)).collect();
+    let frame = Frame::around(&polys, &pts, 520.0);
+    let max = p.threshold_min * 2.0;
+    let by_time: Vec<_> = data
+        .demand_areas
+        .iter()
+        .zip(&o.cells)
+        .map(|(a, c)| {
+            (&a.geometry, c.mean_min.or(c.nearest.map(|n| crate::analysis::times::minutes(n.0))).map(|m| ramp(m, max)))
+        })
+        .collect();
+    let by_unit: Vec<_> = data
+        .demand_areas
+        .iter()
+        .zip(&o.cells)
+        .map(|(a, c)| (&a.geometry, c.allocated.map(|u| category(u).to_owned())))
+        .collect();
+    let marks = unit_marks(&frame, o, p.over_used_above);
+    b.push_str("<h2>Maps</h2><div class=\"maps\">");
+    b.push_str(&map(&frame, &by_time, &marks, "Travel time to the allocated unit", &ramp_legend(max, "min")));
+    b.push_str(&map(
+        &frame,
+        &by_unit,
+        &marks,
+        "Allocated unit",
+        "cells coloured by the unit taking most of their children; circles: units sized by places — green in use, yellow under-used, red over-subscribed catchment; black ring: changed by the scenario; ✕ closed",
+    ));
+    b.push_str("</div>");
+    // Rules.
+    let _ = write!(
+        b,
+        "<h2>Nearest with vacancy vs system optimum</h2><table><tr><th></th><th>served</th><th>in nearest unit</th><th>within {t} min</th><th>mean</th><th>p90</th></tr>",
+        t = p.threshold_min
+    );
+    for (name, s) in
+        [("nearest with vacancy (the city's rule)", &o.rule), ("system optimum (least total travel)", &o.optimum)]
+    {
+        let _ = write!(
+            b,
+            "<tr><td>{name}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            s.served,
+            pct(s.nearest_share),
+            pct(s.within_share),
+            mins(s.mean_min),
+            mins(s.p90_min)
+        );
+    }
+    b.push_str("</table>");
+    let _ = write!(
+        b,
+        "<h2>By language group</h2><table><tr><th>group</th><th>children</th><th>unserved</th><th>in nearest unit</th><th>within</th><th>mean</th></tr>"
+    );
+    for (g, s) in &o.by_language {
+        let _ = write!(
+            b,
+            "<tr><td>{g}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            s.children,
+            s.unserved,
+            pct(s.nearest_share),
+            pct(s.within_share),
+            mins(s.mean_min)
+        );
+    }
+    b.push_str("</table>");
+    let _ = write!(
+        b,
+        "<h2>Districts ({})</h2><table><tr><th>district</th><th>children</th><th>places</th><th>unserved</th><th>in nearest</th><th>within</th><th>mean</th><th>2SFCA</th></tr>",
+        esc(&o.district_level)
+    );
+    for d in &o.districts {
+        let _ = write!(
+            b,
+            "<tr><td>{} {}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&d.code),
+            esc(&d.name),
+            d.kpi.children,
+            d.places,
+            d.kpi.unserved,
+            pct(d.kpi.nearest_share),
+            pct(d.kpi.within_share),
+            mins(d.kpi.mean_min),
+            d.mean_sfca.map_or("–".to_owned(), |v| format!("{v:.2}"))
+        );
+    }
+    b.push_str("</table>");
+    let e = &o.equity;
+    let _ = write!(
+        b,
+        "<h2>Equity</h2><p>Travel of served children p10–p90: {}. Places per child (2SFCA, {} min) p10–p90: {}; Gini {}; children in under-supplied areas (fewer places per child than the participation {:.0} %): {}.</p>",
+        e.travel_percentiles_min.iter().map(|v| mins(*v)).collect::<Vec<_>>().join(" · "),
+        p.catchment_min,
+        e.sfca_percentiles.iter().map(|v| v.map_or("–".into(), |v| format!("{v:.2}"))).collect::<Vec<_>>().join(" · "),
+        e.sfca_gini.map_or("–".into(), |g| format!("{g:.3}")),
+        p.participation * 100.0,
+        pct(e.undersupplied_share)
+    );
+    b.push_str("<h2>Units</h2><table><tr><th>unit</th><th>status</th><th>places</th><th>placed</th><th>use</th><th>catchment</th><th>€/place/yr</th><th>repair debt €</th></tr>");
+    for (i, u) in o.plans.iter().enumerate() {
+        let r = o.active.iter().position(|&a| a == i).map(|j| &o.units[j]);
+        let _ = write!(
+            b,
+            "<tr><td>{} <small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&u.name),
+            esc(&u.id),
+            u.status.name(),
+            if u.open() { u.total() } else { 0 },
+            r.map_or("–".into(), |r| format!("{:.0}", r.placed_rule)),
+            pct(r.and_then(|r| r.utilisation)),
+            r.map_or("–".into(), |r| format!("{:.0}", r.catchment_children)),
+            r.and_then(|r| r.cost_per_place_eur).map_or("–".into(), |v| format!("{v:.0}")),
+            r.and_then(|r| r.repair_debt_eur).map_or("–".into(), |v| format!("{v:.0}"))
+        );
+    }
+    b.push_str("</table>");
+    let _ = write!(
+        b,
+        "<h2>Provenance</h2><pre style=\"white-space:pre-wrap;font-size:.75em\">{}</pre>",
+        esc(&serde_json::to_string_pretty(&kpis["provenance"]).unwrap_or_default())
+    );
+    page(&scenario.title, &b)
+}

@@ -1,0 +1,438 @@
+//! Scoring one scenario: allocation by both rules, nearest-daycare KPIs for the city, its
+//! districts and language groups, accessibility and equity per demand area, utilisation and
+//! premises figures per unit. Pure: takes the data, the units, the demand and the travel
+//! times; does no I/O.
+
+use super::apply::{UnitPlan, UnitStatus};
+use crate::analysis::accessibility::{cumulative, e2sfca, gravity, two_step};
+use crate::analysis::allocation::{Allocation, Group, Unit, compatible, nearest_with_vacancy, system_optimum};
+use crate::analysis::demand::{Demand, GROUPS};
+use crate::analysis::equity::{gini, quantile, share_below};
+use crate::analysis::kpi::{Placement, Summary, summarise};
+use crate::analysis::times::{TravelTimes, minutes};
+use crate::model::Dataset;
+use crate::model::scenario::{Parameters, Rule};
+use crate::network::{Cost, UNREACHABLE};
+use serde::Serialize;
+
+/// Allocation runs on hundredths of a child so expected values are kept exactly.
+pub const SCALE: f64 = 100.0;
+
+/// Results for one demand area.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CellResult {
+    /// Children by language group (after participation).
+    pub children: [f64; 4],
+    /// Nearest operating unit of any language: (time, active unit index).
+    pub nearest: Option<(Cost, u32)>,
+    /// The k nearest operating units.
+    pub k_nearest: Vec<(Cost, u32)>,
+    /// Unit taking most of the area's children under the headline rule.
+    pub allocated: Option<u32>,
+    /// Mean travel of the area's served children, minutes.
+    pub mean_min: Option<f64>,
+    /// Unserved children.
+    pub unserved: f64,
+    /// Unit taking most of the area's children in the system optimum.
+    pub optimum: Option<u32>,
+    /// Places within the catchment time.
+    pub cumulative: f64,
+    /// Gravity index.
+    pub gravity: f64,
+    /// 2SFCA places per child.
+    pub sfca: f64,
+    /// E2SFCA places per child.
+    pub e2sfca: f64,
+}
+
+/// Results for one operating unit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct UnitResult {
+    /// Children placed by the nearest-with-vacancy rule.
+    pub placed_rule: f64,
+    /// Children placed in the system optimum.
+    pub placed_optimum: f64,
+    /// Placed (headline rule) / places.
+    pub utilisation: Option<f64>,
+    /// Children whose nearest unit this is (catchment, any language).
+    pub catchment_children: f64,
+    /// Catchment children by age, first served age first.
+    pub catchment_by_age: Vec<f64>,
+    /// Catchment children / places: demand pressure.
+    pub pressure: Option<f64>,
+    /// District (summary level) the unit lies in, by the nearest demand area.
+    pub district: Option<String>,
+    /// Annual premises cost per place, euros.
+    pub cost_per_place_eur: Option<f64>,
+    /// Floor area per placed child, m².
+    pub floor_m2_per_child: Option<f64>,
+    /// Repair debt of the premises, euros.
+    pub repair_debt_eur: Option<f64>,
+}
+
+/// One row of the district summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DistrictRow {
+    /// District code.
+    pub code: String,
+    /// District name (Finnish).
+    pub name: String,
+    /// Indicators of the district's children (headline rule).
+    pub kpi: Summary,
+    /// Places of the operating units in the district.
+    pub places: f64,
+    /// Children-weighted mean 2SFCA.
+    pub mean_sfca: Option<f64>,
+}
+
+/// Distribution figures (tasa-arvo).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Equity {
+    /// Travel of served children, minutes: p10, p25, p50, p75, p90.
+    pub travel_percentiles_min: Vec<Option<f64>>,
+    /// 2SFCA over children: p10, p25, p50, p75, p90.
+    pub sfca_percentiles: Vec<Option<f64>>,
+    /// Gini of 2SFCA over children.
+    pub sfca_gini: Option<f64>,
+    /// Gini of travel over served children.
+    pub travel_gini: Option<f64>,
+    /// Share of children in areas with fewer places per child (2SFCA) than the participation.
+    pub undersupplied_share: Option<f64>,
+}
+
+/// Premises figures of the scenario's units by what the scenario does to them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PremisesSummary {
+    /// Repair debt of units kept as they are, euros.
+    pub repair_debt_kept_eur: f64,
+    /// Repair debt of units resized, re-languaged or moved, euros.
+    pub repair_debt_changed_eur: f64,
+    /// Repair debt of units closed, euros.
+    pub repair_debt_closed_eur: f64,
+    /// Annual premises cost of operating units, euros.
+    pub annual_cost_eur: f64,
+    /// Annual premises cost per place of operating units, euros.
+    pub cost_per_place_eur: Option<f64>,
+}
+
+/// Everything computed for one scenario.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Every unit with its scenario status, incl. closed ones.
+    pub plans: Vec<UnitPlan>,
+    /// Indices into `plans` of operating units (the columns of the matrix).
+    pub active: Vec<usize>,
+    /// Per demand area.
+    pub cells: Vec<CellResult>,
+    /// Per operating unit.
+    pub units: Vec<UnitResult>,
+    /// Placements of the headline rule.
+    pub placements: Vec<Placement>,
+    /// Placements of the other rule.
+    pub other_placements: Vec<Placement>,
+    /// City indicators by the nearest-with-vacancy rule.
+    pub rule: Summary,
+    /// City indicators of the system optimum.
+    pub optimum: Summary,
+    /// Headline indicators by language group (name, summary).
+    pub by_language: Vec<(String, Summary)>,
+    /// District summary.
+    pub districts: Vec<DistrictRow>,
+    /// District level of the summary.
+    pub district_level: String,
+    /// Distribution figures.
+    pub equity: Equity,
+    /// Premises figures.
+    pub premises: PremisesSummary,
+    /// Units above the over-use limit by catchment pressure.
+    pub over_used: Vec<String>,
+    /// Units below the under-use limit.
+    pub under_used: Vec<String>,
+    /// Children (after participation).
+    pub children: f64,
+}
+
+fn allocation_units(plans: &[UnitPlan], active: &[usize]) -> Vec<Unit> {
+    active
+        .iter()
+        .map(|&i| Unit { places: plans[i].places.iter().map(|p| (p.0, (f64::from(p.1) * SCALE) as u32)).collect() })
+        .collect()
+}
+
+fn placements(groups: &[Group], a: &Allocation, nearest: &[Cost]) -> Vec<Placement> {
+    let mut out: Vec<Placement> = a
+        .assigned
+        .iter()
+        .map(|&(g, u, n, t)| Placement {
+            area: groups[g as usize].area,
+            group: GROUPS.iter().position(|x| *x == groups[g as usize].language).unwrap_or(3) as u8,
+            children: f64::from(n) / SCALE,
+            unit: Some((u, t)),
+            nearest: t <= nearest[g as usize],
+        })
+        .collect();
+    for (g, &n) in a.unserved.iter().enumerate() {
+        if n > 0 {
+            let gr = groups[g];
+            out.push(Placement {
+                area: gr.area,
+                group: GROUPS.iter().position(|x| *x == gr.language).unwrap_or(3) as u8,
+                children: f64::from(n) / SCALE,
+                unit: None,
+                nearest: false,
+            });
+        }
+    }
+    out
+}
+
+/// Scores a scenario. `by_age[k]` is the demand of the k-th served age alone.
+pub fn evaluate(
+    data: &Dataset,
+    params: &Parameters,
+    plans: Vec<UnitPlan>,
+    demand: &Demand,
+    by_age: &[Demand],
+    times: &TravelTimes,
+) -> Outcome {
+    let active: Vec<usize> = (0..plans.len()).filter(|&i| plans[i].open()).collect();
+    let min = |m: f64| (m * 60_000.0).round() as Cost;
+    let units = allocation_units(&plans, &active);
+    let mut groups = Vec::new();
+    for (a, c) in demand.children.iter().enumerate() {
+        for (g, &n) in c.iter().enumerate() {
+            let amount = (n * params.participation * SCALE).round() as u32;
+            if amount > 0 {
+                groups.push(Group { area: a as u32, language: GROUPS[g], children: amount });
+            }
+        }
+    }
+    let cost = |area: u32, u: u32| times.get(area as usize, u as usize);
+    let nearest_compatible: Vec<Cost> = groups
+        .iter()
+        .map(|g| {
+            (0..units.len())
+                .filter(|&u| units[u].places.iter().any(|p| p.1 > 0 && compatible(g.language, p.0)))
+                .map(|u| times.get(g.area as usize, u))
+                .min()
+                .unwrap_or(UNREACHABLE)
+        })
+        .collect();
+    let (rule_alloc, opt_alloc) =
+        rayon::join(|| nearest_with_vacancy(&groups, &units, &cost), || system_optimum(&groups, &units, &cost));
+    let rule_p = placements(&groups, &rule_alloc, &nearest_compatible);
+    let opt_p = placements(&groups, &opt_alloc, &nearest_compatible);
+    let threshold = min(params.threshold_min);
+    let all = |_: &Placement| true;
+    let (headline, other) = match params.allocation {
+        Rule::NearestWithVacancy => (&rule_p, &opt_p),
+        Rule::SystemOptimum => (&opt_p, &rule_p),
+    };
+    // Cells.
+    let children_of = |a: usize| -> f64 { demand.children[a].iter().sum::<f64>() * params.participation };
+    let supply: Vec<f64> = active.iter().map(|&i| f64::from(plans[i].total())).collect();
+    let cell_demand: Vec<f64> = (0..times.cells).map(children_of).collect();
+    let catchment = min(params.catchment_min);
+    let bands: Vec<Cost> = params.e2sfca_bands_min.iter().map(|&b| min(b)).collect();
+    let cum = cumulative(times, &supply, catchment);
+    let grav = gravity(times, &supply, params.decay);
+    let sfca = two_step(times, &supply, &cell_demand, catchment);
+    let e2 = e2sfca(times, &supply, &cell_demand, &bands, &params.e2sfca_weights);
+    let mut cells: Vec<CellResult> = (0..times.cells)
+        .map(|a| {
+            let k = times.nearest(a, params.k_nearest, &|u| supply[u] > 0.0);
+            CellResult {
+                children: demand.children[a].map(|c| c * params.participation),
+                nearest: k.first().copied(),
+                k_nearest: k,
+                cumulative: cum[a],
+                gravity: grav[a],
+                sfca: sfca[a],
+                e2sfca: e2[a],
+                ..CellResult::default()
+            }
+        })
+        .collect();
+    let main_unit = |ps: &[Placement], cells: &mut [CellResult], optimum: bool| {
+        let mut best: Vec<(f64, u32)> = vec![(0.0, u32::MAX); cells.len()];
+        let mut time: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
+        for p in ps {
+            let a = p.area as usize;
+            match p.unit {
+                Some((u, t)) => {
+                    let b = &mut best[a];
+                    if p.children > b.0 || (p.children == b.0 && u < b.1) {
+                        *b = (p.children, u);
+                    }
+                    time[a].0 += p.children * minutes(t);
+                    time[a].1 += p.children;
+                }
+                None if !optimum => cells[a].unserved += p.children,
+                None => {}
+            }
+        }
+        for (a, c) in cells.iter_mut().enumerate() {
+            let unit = (best[a].1 != u32::MAX).then_some(best[a].1);
+            if optimum {
+                c.optimum = unit;
+            } else {
+                c.allocated = unit;
+                c.mean_min = (time[a].1 > 0.0).then(|| time[a].0 / time[a].1);
+            }
+        }
+    };
+    main_unit(headline, &mut cells, false);
+    main_unit(other, &mut cells, true);
+    // Units.
+    let ages = by_age.len();
+    let mut unit_results: Vec<UnitResult> =
+        active.iter().map(|_| UnitResult { catchment_by_age: vec![0.0; ages], ..UnitResult::default() }).collect();
+    for (a, c) in cells.iter().enumerate() {
+        if let Some((_, u)) = c.nearest {
+            let r = &mut unit_results[u as usize];
+            r.catchment_children += children_of(a);
+            for (k, d) in by_age.iter().enumerate() {
+                r.catchment_by_age[k] +=
+                    d.children.get(a).map_or(0.0, |c| c.iter().sum::<f64>()) * params.participation;
+            }
+        }
+    }
+    for p in &rule_p {
+        if let Some((u, _)) = p.unit {
+            unit_results[u as usize].placed_rule += p.children;
+        }
+    }
+    for p in &opt_p {
+        if let Some((u, _)) = p.unit {
+            unit_results[u as usize].placed_optimum += p.children;
+        }
+    }
+    let level = params.district_level.clone().or_else(|| data.district_levels.last().cloned()).unwrap_or_default();
+    let mut over_used = Vec::new();
+    let mut under_used = Vec::new();
+    for (j, r) in unit_results.iter_mut().enumerate() {
+        let plan = &plans[active[j]];
+        let places = f64::from(plan.total());
+        let placed = if params.allocation == Rule::NearestWithVacancy { r.placed_rule } else { r.placed_optimum };
+        r.utilisation = (places > 0.0).then(|| placed / places);
+        r.pressure = (places > 0.0).then(|| r.catchment_children / places);
+        if r.pressure.is_some_and(|p| p > params.over_used_above) {
+            over_used.push(plan.id.clone());
+        }
+        if r.utilisation.is_some_and(|u| u < params.under_used_below) {
+            under_used.push(plan.id.clone());
+        }
+        r.district = nearest_area(data, plan.x, plan.y)
+            .and_then(|a| data.demand_areas[a].districts.get(&level))
+            .map(|d| d.0.clone());
+        if let Some(p) = plan.premises.as_ref().and_then(|id| data.premises.iter().find(|q| &q.id.0 == id)) {
+            r.cost_per_place_eur = p.annual_cost_eur.filter(|_| places > 0.0).map(|c| c / places);
+            r.floor_m2_per_child = p.floor_area_m2.filter(|_| placed > 0.0).map(|f| f / placed);
+            r.repair_debt_eur = p.repair_debt_eur;
+        }
+    }
+    let premises = premises_summary(data, &plans);
+    // Districts.
+    let mut codes: Vec<String> =
+        data.demand_areas.iter().filter_map(|a| a.districts.get(&level).map(|d| d.0.clone())).collect();
+    codes.sort();
+    codes.dedup();
+    let district_of: Vec<Option<&str>> =
+        data.demand_areas.iter().map(|a| a.districts.get(&level).map(|d| d.as_str())).collect();
+    let districts = codes
+        .iter()
+        .map(|code| {
+            let kpi = summarise(headline, &|p| district_of[p.area as usize] == Some(code.as_str()), threshold);
+            let members: Vec<(f64, f64)> = (0..cells.len())
+                .filter(|&a| district_of[a] == Some(code.as_str()))
+                .map(|a| (cells[a].sfca, children_of(a)))
+                .collect();
+            let w: f64 = members.iter().map(|m| m.1).sum();
+            DistrictRow {
+                name: data
+                    .districts
+                    .iter()
+                    .find(|d| d.level == level && d.code.0 == *code)
+                    .map_or_else(String::new, |d| d.name_fi.clone()),
+                code: code.clone(),
+                kpi,
+                places: unit_results
+                    .iter()
+                    .zip(&active)
+                    .filter(|(r, _)| r.district.as_deref() == Some(code.as_str()))
+                    .map(|(_, &i)| f64::from(plans[i].total()))
+                    .sum(),
+                mean_sfca: (w > 0.0).then(|| members.iter().map(|m| m.0 * m.1).sum::<f64>() / w),
+            }
+        })
+        .collect();
+    let by_language = GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, lg)| (lg.code().to_owned(), summarise(headline, &|p| p.group as usize == g, threshold)))
+        .filter(|(_, s)| s.children > 0.0)
+        .collect();
+    let travel: Vec<(f64, f64)> =
+        headline.iter().filter_map(|p| p.unit.map(|(_, t)| (minutes(t), p.children))).collect();
+    let access: Vec<(f64, f64)> = cells.iter().enumerate().map(|(a, c)| (c.sfca, children_of(a))).collect();
+    let qs = [0.1, 0.25, 0.5, 0.75, 0.9];
+    let equity = Equity {
+        travel_percentiles_min: qs.iter().map(|&q| quantile(&travel, q)).collect(),
+        sfca_percentiles: qs.iter().map(|&q| quantile(&access, q)).collect(),
+        sfca_gini: gini(&access),
+        travel_gini: gini(&travel),
+        undersupplied_share: share_below(&access, params.participation),
+    };
+    Outcome {
+        rule: summarise(&rule_p, &all, threshold),
+        optimum: summarise(&opt_p, &all, threshold),
+        children: cell_demand.iter().sum(),
+        by_language,
+        districts,
+        district_level: level,
+        equity,
+        premises,
+        over_used,
+        under_used,
+        cells,
+        units: unit_results,
+        placements: headline.clone(),
+        other_placements: other.clone(),
+        active,
+        plans,
+    }
+}
+
+/// Index of the demand area whose representative point is nearest to (x, y).
+fn nearest_area(data: &Dataset, x: f64, y: f64) -> Option<usize> {
+    data.demand_areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ((a.point.x() - x).powi(2) + (a.point.y() - y).powi(2), i))
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+        .map(|m| m.1)
+}
+
+fn premises_summary(data: &Dataset, plans: &[UnitPlan]) -> PremisesSummary {
+    let mut s = PremisesSummary::default();
+    let mut places = 0.0;
+    for plan in plans {
+        let Some(p) = plan.premises.as_ref().and_then(|id| data.premises.iter().find(|q| &q.id.0 == id)) else {
+            continue;
+        };
+        let debt = p.repair_debt_eur.unwrap_or(0.0);
+        match plan.status {
+            UnitStatus::Closed => s.repair_debt_closed_eur += debt,
+            UnitStatus::Kept => s.repair_debt_kept_eur += debt,
+            _ => s.repair_debt_changed_eur += debt,
+        }
+        if plan.open()
+            && let Some(c) = p.annual_cost_eur
+        {
+            s.annual_cost_eur += c;
+            places += f64::from(plan.total());
+        }
+    }
+    s.cost_per_place_eur = (places > 0.0).then(|| s.annual_cost_eur / places);
+    s
+}

@@ -1,0 +1,144 @@
+//! Travel times from a city's demand areas to a scenario's units on a road network, with a
+//! cache of unit columns: scenarios sharing a network and a city reuse every column of a
+//! unit that did not move, and only search from new or moved units.
+
+use crate::analysis::times::TravelTimes;
+use crate::io::error::ReadError;
+use crate::model::network::Mode;
+use crate::model::scenario::{NetworkSource, TravelMode};
+use crate::model::{Location, ProblemKind, Problems};
+use crate::network::snap::{Snap, SnapIndex, SnapMode, apply_direct, destination_access, direct_pairs, origin_access};
+use crate::network::{Access, Cost, Network, UNREACHABLE, build, store};
+use crate::routing::matrix;
+use std::collections::HashMap;
+
+/// Reads or builds the scenario's network.
+pub fn load_network(source: &NetworkSource, mode: TravelMode) -> Result<Network, ReadError> {
+    let mode = match mode {
+        TravelMode::Walk => Mode::Walk,
+        TravelMode::Bike => Mode::Bike,
+        TravelMode::Car => Mode::Car,
+    };
+    let speeds = crate::network::profile::Speeds { walk_mps: 1.2, bike_mps: 4.2 };
+    let (raw, path, what) = match source {
+        NetworkSource::File(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot read the network: {e}")))?;
+            return store::from_bytes(&bytes).map_err(|e| ReadError::new(path, ProblemKind::Parse, e.to_string()));
+        }
+        NetworkSource::Osm(path) => {
+            let data = crate::io::osm::read(path)?;
+            (crate::network::osm::raw_network(&data, mode, &speeds).0, path, "OSM")
+        }
+        NetworkSource::Lines(path) => {
+            let (mut table, problems) = crate::io::gpkg::read(path, None)?;
+            if let Some(p) = problems.into_iter().next() {
+                return Err(ReadError::new(path, p.kind, p.to_string()));
+            }
+            crate::network::lines::to_internal(&mut table).map_err(|e| ReadError::new(path, ProblemKind::Parse, e))?;
+            let mapping = crate::network::lines::LineMapping::digiroad();
+            let mut problems = Problems::with_limit(5);
+            let raw = crate::network::lines::raw_network(&table, &mapping, mode, &speeds, &mut problems);
+            if let Some(p) = problems.list.first() {
+                return Err(ReadError::new(path, p.kind, p.to_string()));
+            }
+            (raw, path, "lines")
+        }
+    };
+    if raw.edges.is_empty() {
+        return Err(ReadError::new(path, ProblemKind::Empty, format!("no ways usable for {}", mode.name())));
+    }
+    let (net, _) = build::build(&raw, &format!("{what} {} ({})", path.display(), mode.name()));
+    Ok(net)
+}
+
+/// Travel times to units on one network from one city's demand areas.
+pub struct Travel<'n> {
+    net: &'n Network,
+    index: SnapIndex<'n>,
+    max_snap_m: f64,
+    cutoff: Cost,
+    cells: Vec<(f64, f64)>,
+    cell_snaps: Vec<Option<Snap>>,
+    cell_access: Vec<Vec<Access>>,
+    columns: HashMap<(u64, u64), Vec<Cost>>,
+    /// Unit searches run so far (the rest came from the cache).
+    pub searches: usize,
+}
+
+impl<'n> Travel<'n> {
+    /// Snaps the demand areas' points (EPSG:3067); times beyond `cutoff` are unreachable.
+    pub fn new(net: &'n Network, cells: Vec<(f64, f64)>, max_snap_m: f64, cutoff: Cost) -> Self {
+        let index = SnapIndex::new(net);
+        let cell_snaps: Vec<Option<Snap>> = cells
+            .iter()
+            .map(|&(x, y)| index.snap(x, y, SnapMode::Edge).filter(|s| s.distance_m <= max_snap_m))
+            .collect();
+        let cell_access =
+            cell_snaps.iter().map(|s| s.as_ref().map_or_else(Vec::new, |s| origin_access(net, s))).collect();
+        Travel { net, index, max_snap_m, cutoff, cells, cell_snaps, cell_access, columns: HashMap::new(), searches: 0 }
+    }
+
+    /// Demand areas farther than the snap limit from the network (their times are unreachable).
+    pub fn cells_off_network(&self) -> Vec<usize> {
+        (0..self.cells.len()).filter(|&i| self.cell_snaps[i].is_none()).collect()
+    }
+
+    /// Distance from a point to the network when it exceeds the snap limit.
+    pub fn off_network(&self, x: f64, y: f64) -> Option<f64> {
+        match self.index.snap(x, y, SnapMode::Edge) {
+            Some(s) if s.distance_m <= self.max_snap_m => None,
+            Some(s) => Some(s.distance_m),
+            None => Some(f64::INFINITY),
+        }
+    }
+
+    /// The matrix from every demand area to `units` (EPSG:3067 points), searching only from
+    /// units not seen before.
+    pub fn times(&mut self, units: &[(f64, f64)], progress: &(dyn Fn(usize) + Sync)) -> TravelTimes {
+        let key = |p: &(f64, f64)| (p.0.to_bits(), p.1.to_bits());
+        let mut missing: Vec<(f64, f64)> =
+            units.iter().filter(|p| !self.columns.contains_key(&key(p))).copied().collect();
+        missing.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        missing.dedup();
+        if !missing.is_empty() {
+            let snaps: Vec<Option<Snap>> = missing
+                .iter()
+                .map(|&(x, y)| self.index.snap(x, y, SnapMode::Edge).filter(|s| s.distance_m <= self.max_snap_m))
+                .collect();
+            let access: Vec<Vec<Access>> =
+                snaps.iter().map(|s| s.as_ref().map_or_else(Vec::new, |s| destination_access(self.net, s))).collect();
+            let mut m =
+                matrix::dense(&self.net.forward, &self.net.backward, &self.cell_access, &access, self.cutoff, progress);
+            if m.is_empty() {
+                m = vec![UNREACHABLE; self.cells.len() * missing.len()];
+            }
+            let direct = direct_pairs(self.net, &self.cells, &self.cell_snaps, &missing, &snaps);
+            apply_direct(&mut m, 0, missing.len(), &direct, self.cutoff);
+            for (j, p) in missing.iter().enumerate() {
+                let column: Vec<Cost> = (0..self.cells.len()).map(|i| m[i * missing.len() + j]).collect();
+                self.columns.insert(key(p), column);
+            }
+            self.searches += missing.len();
+        }
+        let mut t = TravelTimes::new(self.cells.len(), units.len());
+        for (j, p) in units.iter().enumerate() {
+            let column = &self.columns[&key(p)];
+            for (i, &c) in column.iter().enumerate() {
+                t.time[i * units.len() + j] = c;
+            }
+        }
+        t
+    }
+}
+
+/// An error for a unit point off the network.
+pub fn off_network_error(file: &std::path::Path, line: u64, unit: &str, distance: f64, limit: f64) -> ReadError {
+    let how_far = if distance.is_finite() { format!("{distance:.0} m") } else { "far".to_owned() };
+    ReadError::new(
+        file,
+        ProblemKind::Profile,
+        format!("key 'at': unit '{unit}' lies {how_far} from the network (limit {limit:.0} m, network.max_snap_m)"),
+    )
+    .at(Location::LineColumn(line, 1))
+}

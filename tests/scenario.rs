@@ -1,0 +1,186 @@
+//! `pave run` and `pave compare` on the bundled sample scenarios: outputs, reuse of travel
+//! searches, identical bytes with 1 and 2 threads, and the bad-scenario corpus (each error
+//! names the file, the line and the key; nothing is written).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use support::{pave, root};
+
+fn scenario(city: &str, name: &str) -> String {
+    root().join("sample-data").join(city).join("scenarios").join(name).display().to_string()
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn helsinki_comparison_runs_end_to_end_and_reuses_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let base = scenario("helsinki", "base-2030.toml");
+    let change = scenario("helsinki", "close-two-open-one.toml");
+    let r = pave(dir.path(), &["-q", "compare", &base, &change, "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for f in ["comparison.csv", "comparison_districts.csv", "comparison_cells.csv", "comparison.html"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    for name in ["helsinki-2030", "helsinki-close-two-open-one"] {
+        for f in ["cells.gpkg", "cells.parquet", "units.gpkg", "units.parquet", "allocation.csv", "allocation.parquet"]
+        {
+            assert!(out.join(name).join(f).is_file(), "missing {name}/{f}");
+        }
+        for f in ["districts.csv", "districts.parquet", "kpis.json", "report.html"] {
+            assert!(out.join(name).join(f).is_file(), "missing {name}/{f}");
+        }
+    }
+    // The second scenario searched only from its one new unit.
+    assert!(
+        r.stderr.contains("helsinki-close-two-open-one: ") && r.stderr.contains("— 1 unit searches"),
+        "{}",
+        r.stderr
+    );
+    let kpis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("helsinki-close-two-open-one/kpis.json")).unwrap()).unwrap();
+    assert_eq!(kpis["units_closed"], 2);
+    assert_eq!(kpis["units_opened"], 1);
+    assert_eq!(kpis["year"], 2030);
+    let rule = &kpis["nearest_with_vacancy"];
+    let (children, served, unserved) =
+        (rule["children"].as_f64().unwrap(), rule["served"].as_f64().unwrap(), rule["unserved"].as_f64().unwrap());
+    assert!((children - served - unserved).abs() < 1e-6, "children are served or unserved");
+    // The optimum serves at least as many and travels no more per child served than the rule
+    // allows in total.
+    assert!(kpis["system_optimum"]["served"].as_f64().unwrap() >= served - 1e-9);
+    // Provenance names every input with a hash.
+    let inputs = kpis["provenance"]["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["path"].as_str().unwrap().ends_with("helsinki-center.osm.pbf")));
+    assert!(inputs.iter().all(|i| i["hash"].as_str().unwrap().starts_with("fnv1a64:")));
+    // District table in the Finnish Excel dialect: BOM, semicolons.
+    let csv = std::fs::read(out.join("helsinki-2030/districts.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFlevel;code;name;children"), "{:?}", String::from_utf8_lossy(&csv[..40]));
+    // The report is self-contained.
+    let html = std::fs::read_to_string(out.join("helsinki-close-two-open-one/report.html")).unwrap();
+    assert!(html.contains("<svg"));
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    assert!(html.contains("Päiväkoti Kalasatama (new)"));
+    let cmp = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(cmp.contains("helsinki-close-two-open-one - helsinki-2030"), "{cmp}");
+}
+
+#[test]
+fn outputs_are_byte_identical_with_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario("kuopio", "swedish-places.toml");
+    let run = |threads: &str, out: &Path| {
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
+            .args(["-q", "--threads", threads, "run", &s, "--out", out.to_str().unwrap()])
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    let (a, b) = (dir.path().join("one"), dir.path().join("two"));
+    run("1", &a);
+    run("2", &b);
+    let (fa, fb) = (files(&a), files(&b));
+    assert_eq!(fa.len(), 10);
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(x.file_name(), y.file_name());
+        assert!(
+            std::fs::read(x).unwrap() == std::fs::read(y).unwrap(),
+            "{} differs between 1 and 2 threads",
+            x.display()
+        );
+    }
+    // Kuopio's Swedish-speaking children all get a Swedish place once unit 5000 grows.
+    let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("kpis.json")).unwrap()).unwrap();
+    assert!(kpis["by_language"]["sv"]["unserved"].as_f64().unwrap() < 1e-9, "{}", kpis["by_language"]);
+}
+
+/// Writes a scenario extending the Helsinki base and expects exit 1 with `needles`.
+fn bad(name: &str, body: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario("helsinki", "base-2030.toml").replace('\\', "/");
+    let text = body.replace("BASE", &base);
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let r = pave(dir.path(), &["-q", "run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "[{name}] expected exit 1, got {}:\n{}", r.code, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "[{name}] panicked:\n{}", r.stderr);
+    assert!(r.stderr.contains("bad.toml"), "[{name}] the message should name the file:\n{}", r.stderr);
+    for n in needles {
+        assert!(r.stderr.contains(n), "[{name}] expected '{n}' in:\n{}", r.stderr);
+    }
+    assert!(files(&out).is_empty(), "[{name}] wrote {:?}", files(&out));
+}
+
+#[test]
+fn bad_scenarios_name_file_line_and_key() {
+    bad(
+        "unknown unit",
+        "extends = \"BASE\"\n\n[[change]]\naction = \"close\"\nunit = \"99999\"\n",
+        &["line 3", "key 'unit'", "no unit '99999' in Helsinki"],
+    );
+    bad("year outside the forecast", "extends = \"BASE\"\nyear = 2050\n", &["line 2", "key 'year'", "2050 is outside"]);
+    bad(
+        "new unit off the network",
+        "extends = \"BASE\"\n[[change]]\naction = \"open\"\nunit = \"N1\"\nat = [25495067, 6672084]\nplaces = { fi = 40 }\n",
+        &["line 2", "key 'at'", "m from the network"],
+    );
+    bad(
+        "new unit outside the city",
+        "extends = \"BASE\"\n[[change]]\naction = \"open\"\nunit = \"N1\"\nat = [25475735, 6680258]\nplaces = { fi = 40 }\n",
+        &["line 2", "key 'at'", "outside Helsinki"],
+    );
+    bad(
+        "capacity zero",
+        "extends = \"BASE\"\n[[change]]\naction = \"open\"\nunit = \"N1\"\nat = [25496888, 6672394]\nplaces = { fi = 0 }\n",
+        &["key 'places'", "> 0"],
+    );
+    bad(
+        "expansion below zero",
+        "extends = \"BASE\"\n[[change]]\naction = \"expand\"\nunit = \"23001\"\nadd = { fi = -100 }\n",
+        &["key 'add'", "places must stay > 0"],
+    );
+    bad(
+        "close and expand the same unit",
+        "extends = \"BASE\"\n[[change]]\naction = \"close\"\nunit = \"23001\"\n\n[[change]]\naction = \"expand\"\nunit = \"23001\"\nadd = { fi = 10 }\n",
+        &["line 6", "contradictory changes", "closed by the change at line 2"],
+    );
+    bad(
+        "unknown parameter",
+        "extends = \"BASE\"\n[parameters]\nthreshold = 16\n",
+        &["line 3", "unknown field `threshold`"],
+    );
+    bad(
+        "unknown action",
+        "extends = \"BASE\"\n[[change]]\naction = \"demolish\"\nunit = \"23001\"\n",
+        &["line 3", "demolish"],
+    );
+    bad(
+        "unknown language",
+        "extends = \"BASE\"\n[[change]]\naction = \"language\"\nunit = \"23001\"\nto = \"de\"\n",
+        &["key 'to'", "unknown language 'de'"],
+    );
+    bad("extends a missing file", "extends = \"nowhere.toml\"\n", &["line 1", "key 'extends'", "no scenario file"]);
+    bad("missing profile", "year = 2030\nservice = \"early_childhood_education\"\n", &["key 'profile' is missing"]);
+    bad(
+        "unknown service",
+        "extends = \"BASE\"\nservice = \"daycare\"\n",
+        &["line 2", "unknown service type 'daycare'"],
+    );
+    bad(
+        "unknown study district",
+        "extends = \"BASE\"\n[parameters]\nstudy_districts = [\"999\"]\n",
+        &["line 3", "no peruspiiri district '999'"],
+    );
+    bad("bad share", "extends = \"BASE\"\n[parameters]\ntarget_share = 80\n", &["line 3", "parameters.target_share"]);
+    bad("empty file", "", &["empty"]);
+    bad("extends itself", "extends = \"bad.toml\"\n", &["line 1", "cycle"]);
+}
