@@ -141,19 +141,45 @@ pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], cost: &CostFn<'_>)
 }
 
 /// The system optimum: most children served, then least total travel time, exactly.
+///
+/// Solved by the network simplex ([`super::simplex`]); should it fail, by successive
+/// shortest paths on the same network (the tests check the two agree).
 pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
-    // Flow network: source → group (children) → pool (unit, language slot) → sink (places),
-    // plus group → sink "unserved" arcs whose cost exceeds any possible saving.
+    let (problem, arcs) = flow_problem(groups, units, cost);
+    let flows = super::simplex::solve(&problem).unwrap_or_else(|| successive_shortest_paths(&problem));
+    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
+    for (a, &f) in arcs.iter().zip(&flows) {
+        match *a {
+            ArcRole::Place { group, unit, cost } if f > 0 => out.assigned.push((group, unit, f as u32, cost)),
+            ArcRole::Unserved { group } => out.unserved[group as usize] = f as u32,
+            _ => {}
+        }
+    }
+    sort_assigned(&mut out.assigned);
+    out
+}
+
+/// What an arc of the flow problem stands for.
+#[derive(Clone, Copy, Debug)]
+enum ArcRole {
+    /// Children of a group taking places of a unit at a travel time.
+    Place { group: u32, unit: u32, cost: Cost },
+    /// Children of a group left without a place.
+    Unserved { group: u32 },
+    /// Places of a pool (unit, language slot) into the sink.
+    Pool,
+}
+
+/// The transportation problem as min-cost flow: groups (supplies) → pools (unit, language
+/// slot) → sink, plus group → sink "unserved" arcs whose cost exceeds any saving in travel.
+fn flow_problem(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> (super::simplex::Problem, Vec<ArcRole>) {
     let pools: Vec<(u32, usize)> = units
         .iter()
         .enumerate()
         .flat_map(|(u, unit)| (0..unit.places.len()).filter(move |&k| unit.places[k].1 > 0).map(move |k| (u as u32, k)))
         .collect();
-    let sink = 1usize;
-    let group_node = |i: usize| 2 + i;
-    let pool_node = |p: usize| 2 + groups.len() + p;
-    let n = 2 + groups.len() + pools.len();
-    let mut g = FlowGraph::new(n);
+    let pool_node = |p: usize| (groups.len() + p) as u32;
+    let sink = (groups.len() + pools.len()) as u32;
     let max_cost = groups
         .iter()
         .flat_map(|gr| pools.iter().map(move |&(u, _)| cost(gr.area, u)))
@@ -162,41 +188,42 @@ pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Al
         .unwrap_or(0);
     // An augmenting path alternates groups and pools and visits each pool once, so it changes
     // travel by at most (2·pools + 3)·max_cost: a larger penalty makes "most served" win
-    // over "least travel" without overflowing the potentials.
+    // over "least travel" and keeps the numbers small.
     let unserved_cost = i64::from(max_cost) * (2 * pools.len() as i64 + 4) + 1;
-    let mut arc_of = Vec::new();
-    let mut unserved_arc = Vec::new();
+    let mut p =
+        super::simplex::Problem { nodes: sink as usize + 1, arcs: Vec::new(), supply: vec![0; sink as usize + 1] };
+    let mut roles = Vec::new();
     for (i, gr) in groups.iter().enumerate() {
-        unserved_arc.push(g.add(group_node(i), sink, i64::from(gr.children), unserved_cost));
-        for (p, &(u, k)) in pools.iter().enumerate() {
+        p.supply[i] = i64::from(gr.children);
+        p.supply[sink as usize] -= i64::from(gr.children);
+        for (k, &(u, slot)) in pools.iter().enumerate() {
             let c = cost(gr.area, u);
-            if c != UNREACHABLE && compatible(gr.language, units[u as usize].places[k].0) {
-                arc_of.push((i, u, g.add(group_node(i), pool_node(p), i64::from(gr.children), i64::from(c)), c));
+            if c != UNREACHABLE && compatible(gr.language, units[u as usize].places[slot].0) {
+                p.arcs.push((i as u32, pool_node(k), i64::from(gr.children), i64::from(c)));
+                roles.push(ArcRole::Place { group: i as u32, unit: u, cost: c });
             }
         }
+        p.arcs.push((i as u32, sink, i64::from(gr.children), unserved_cost));
+        roles.push(ArcRole::Unserved { group: i as u32 });
     }
-    for (p, &(u, k)) in pools.iter().enumerate() {
-        g.add(pool_node(p), sink, i64::from(units[u as usize].places[k].1), 0);
+    for (k, &(u, slot)) in pools.iter().enumerate() {
+        p.arcs.push((pool_node(k), sink, i64::from(units[u as usize].places[slot].1), 0));
+        roles.push(ArcRole::Pool);
     }
-    // Groups are sources of their children, taken one at a time, nearest first.
-    let mut order: Vec<usize> = (0..groups.len()).collect();
-    let nearest: Vec<Cost> =
-        groups.iter().map(|gr| pools.iter().map(|&(u, _)| cost(gr.area, u)).min().unwrap_or(UNREACHABLE)).collect();
-    order.sort_by_key(|&i| (nearest[i], i));
-    let sources: Vec<(usize, i64)> = order.iter().map(|&i| (group_node(i), i64::from(groups[i].children))).collect();
+    (p, roles)
+}
+
+/// Successive shortest paths: each supply node in turn (nearest arcs first) sends its supply
+/// to the demand node. The independent reference for the simplex.
+fn successive_shortest_paths(p: &super::simplex::Problem) -> Vec<i64> {
+    let mut g = FlowGraph::new(p.nodes);
+    let ids: Vec<usize> = p.arcs.iter().map(|a| g.add(a.0 as usize, a.1 as usize, a.2, a.3)).collect();
+    let sink = p.supply.iter().position(|&s| s < 0).unwrap_or(0);
+    let mut sources: Vec<(usize, i64)> = (0..p.nodes).filter(|&v| p.supply[v] > 0).map(|v| (v, p.supply[v])).collect();
+    let cheapest = |v: usize| g.adj[v].iter().filter(|&&e| e % 2 == 0).map(|&e| g.cost[e]).min().unwrap_or(0);
+    sources.sort_by_key(|&(v, _)| (cheapest(v), v));
     g.min_cost_flow(&sources, sink);
-    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
-    for &(i, u, arc, c) in &arc_of {
-        let f = g.flow(arc);
-        if f > 0 {
-            out.assigned.push((i as u32, u, f as u32, c));
-        }
-    }
-    for (i, &arc) in unserved_arc.iter().enumerate() {
-        out.unserved[i] = g.flow(arc) as u32;
-    }
-    sort_assigned(&mut out.assigned);
-    out
+    ids.iter().map(|&e| g.flow(e)).collect()
 }
 
 /// A residual graph for min-cost flow.
@@ -435,6 +462,46 @@ mod tests {
             let cost = |a: u32, u: u32| m[a as usize][u as usize];
             let opt = system_optimum(&groups, &units, &cost);
             prop_assert_eq!((opt.served(), opt.total_cost()), brute(&groups, &units, &m));
+        }
+
+        #[test]
+        fn simplex_equals_successive_shortest_paths(
+            seed in 0u64..u64::MAX,
+            n_groups in 1usize..60,
+            n_units in 1usize..8,
+            scarce in prop::bool::ANY,
+        ) {
+            // Medium random instances, often with too few places: two independent exact
+            // methods on the same network must reach the same served count and cost.
+            let mut x = seed | 1;
+            let mut next = |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+            let langs = [LanguageGroup::Finnish, LanguageGroup::Swedish, LanguageGroup::Other, LanguageGroup::All];
+            let groups: Vec<Group> = (0..n_groups)
+                .map(|i| Group { area: i as u32, language: langs[next(4) as usize], children: 1 + next(40) as u32 })
+                .collect();
+            let kinds = [Some(Language::Finnish), Some(Language::Swedish), None];
+            let units: Vec<Unit> = (0..n_units)
+                .map(|_| Unit { places: (0..1 + next(2)).map(|_| (kinds[next(3) as usize], next(if scarce { 60 } else { 400 }) as u32)).collect() })
+                .collect();
+            let m: Vec<Vec<Cost>> = (0..n_groups)
+                .map(|_| (0..n_units).map(|_| if next(6) == 0 { UNREACHABLE } else { next(1_000_000) as Cost }).collect())
+                .collect();
+            let cost = |a: u32, u: u32| m[a as usize][u as usize];
+            let (problem, _) = flow_problem(&groups, &units, &cost);
+            let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs");
+            let ssp = successive_shortest_paths(&problem);
+            let total = |f: &[i64]| -> i64 { f.iter().zip(&problem.arcs).map(|(f, a)| f * a.3).sum() };
+            prop_assert_eq!(total(&simplex), total(&ssp));
+            // Both are feasible flows: conservation at every node, capacities respected.
+            for f in [&simplex, &ssp] {
+                let mut balance = problem.supply.clone();
+                for (flow, a) in f.iter().zip(&problem.arcs) {
+                    prop_assert!(*flow >= 0 && *flow <= a.2);
+                    balance[a.0 as usize] -= flow;
+                    balance[a.1 as usize] += flow;
+                }
+                prop_assert!(balance.iter().all(|&b| b == 0));
+            }
         }
 
         #[test]

@@ -9,4 +9,5 @@ pub mod disaggregation;
 pub mod equity;
 pub mod kpi;
 pub mod service_area;
+pub mod simplex;
 pub mod times;
