@@ -79,6 +79,7 @@ fn main() {
     let params = Parameters {
         threshold_min: 16.0,
         target_share: 0.8,
+        threshold_m: Some(1000.0),
         search_cutoff_min: 60.0,
         participation: 1.0,
         k_nearest: 3,
@@ -115,9 +116,9 @@ fn main() {
     let run = |plans: Vec<UnitPlan>, travel: &mut Travel<'_>, k: usize| -> [f64; 4] {
         let t = Instant::now();
         let points: Vec<(f64, f64)> = plans.iter().filter(|u| u.open()).map(|u| (u.x, u.y)).collect();
-        let times = travel.times(&points, &|_| {});
+        let (times, distances) = travel.times(&points, &|_| {});
         let t_travel = t.elapsed().as_secs_f64();
-        let o = evaluate(&data, &params, plans, &demand, &by_age, &times);
+        let o = evaluate(&data, &params, plans, &demand, &by_age, (&times, &distances));
         let t_eval = t.elapsed().as_secs_f64() - t_travel;
         let prov = Provenance::default();
         let tables = [

@@ -190,6 +190,11 @@ fn parameters(chain: &[Parsed]) -> Result<Parameters, ReadError> {
         Some((x, _)) => x,
         None => 1.0,
     };
+    let threshold_m = match pick(chain, |p| p.threshold_m) {
+        Some((x, _)) if x.is_finite() && x > 0.0 => Some(x),
+        Some((x, p)) => return Err(p.error("parameters.threshold_m", format!("expected metres > 0, got {x}"))),
+        None => None,
+    };
     let search_cutoff_min = positive("search_cutoff_min", pick(chain, |p| p.search_cutoff_min), 60.0)?;
     let catchment_min = positive("catchment_min", pick(chain, |p| p.catchment_min), threshold_min)?;
     let k_nearest = match pick(chain, |p| p.k_nearest) {
@@ -242,6 +247,7 @@ fn parameters(chain: &[Parsed]) -> Result<Parameters, ReadError> {
     Ok(Parameters {
         threshold_min,
         target_share,
+        threshold_m,
         search_cutoff_min,
         participation,
         k_nearest,

@@ -110,6 +110,8 @@ pub struct ParametersFile {
     pub threshold_min: Option<f64>,
     /// Target share for the indicator, e.g. 0.8.
     pub target_share: Option<f64>,
+    /// A distance indicator too: share within this network distance, metres (e.g. 1000).
+    pub threshold_m: Option<f64>,
     /// Travel longer than this is not an offer, minutes (60).
     pub search_cutoff_min: Option<f64>,
     /// Share of the children of the served ages who take part (osallistumisaste), 0–1 (1).
@@ -197,6 +199,8 @@ pub struct Parameters {
     pub threshold_min: f64,
     /// Target share for the indicator.
     pub target_share: f64,
+    /// Distance threshold, metres, if any.
+    pub threshold_m: Option<f64>,
     /// Travel beyond this is not an offer, minutes.
     pub search_cutoff_min: f64,
     /// Share of children who take part.

@@ -102,6 +102,7 @@ pub fn cells_table(data: &Dataset, o: &Outcome, prov: &Provenance) -> OutTable {
     t = t
         .with("nearest_unit", text(c.iter().map(|c| unit_id(c.nearest.map(|n| n.1)))))
         .with("nearest_min", float(c.iter().map(|c| c.nearest.map(|n| minutes(n.0)))))
+        .with("nearest_m", float(c.iter().map(|c| c.nearest_m)))
         .with(
             "k_nearest_units",
             text(c.iter().map(|c| {
@@ -116,6 +117,7 @@ pub fn cells_table(data: &Dataset, o: &Outcome, prov: &Provenance) -> OutTable {
         )
         .with("allocated_unit", text(c.iter().map(|c| unit_id(c.allocated))))
         .with("allocated_min", float(c.iter().map(|c| c.mean_min)))
+        .with("allocated_m", float(c.iter().map(|c| c.mean_m)))
         .with("unserved", float(c.iter().map(|c| Some(c.unserved))))
         .with("optimum_unit", text(c.iter().map(|c| unit_id(c.optimum))))
         .with("places_within", float(c.iter().map(|c| Some(c.cumulative))))
@@ -185,6 +187,7 @@ pub fn allocation_table(data: &Dataset, o: &Outcome, headline: &str, other: &str
         .with("unit_id", text(rows.iter().map(|r| r.1.unit.map(|(u, _)| o.plans[o.active[u as usize]].id.clone()))))
         .with("children", float(rows.iter().map(|r| Some(r.1.children))))
         .with("travel_min", float(rows.iter().map(|r| r.1.unit.map(|(_, t)| minutes(t)))))
+        .with("distance_m", float(rows.iter().map(|r| r.1.distance_m)))
         .with("nearest_unit", OutColumn::Int(rows.iter().map(|r| Some(i64::from(r.1.nearest))).collect()));
     t.provenance = Some(prov.text());
     t
@@ -204,6 +207,8 @@ pub fn districts_table(o: &Outcome, prov: &Provenance) -> OutTable {
         .with("places", f(&|r| Some(r.places)))
         .with("nearest_share", f(&|r| r.kpi.nearest_share))
         .with("within_share", f(&|r| r.kpi.within_share))
+        .with("within_distance_share", f(&|r| r.kpi.within_distance_share))
+        .with("mean_m", f(&|r| r.kpi.mean_distance_m))
         .with("mean_min", f(&|r| r.kpi.mean_min))
         .with("median_min", f(&|r| r.kpi.median_min))
         .with("p90_min", f(&|r| r.kpi.p90_min))
@@ -224,6 +229,7 @@ pub fn kpis(scenario: &Scenario, o: &Outcome, prov: &Provenance, warnings: &[Str
         "service": scenario.service.0,
         "headline_rule": scenario.parameters.allocation,
         "threshold_min": scenario.parameters.threshold_min,
+        "threshold_m": scenario.parameters.threshold_m,
         "target_share": scenario.parameters.target_share,
         "children": o.children,
         "places": o.active.iter().map(|&i| f64::from(o.plans[i].total())).sum::<f64>(),

@@ -79,17 +79,20 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
         p.threshold_min,
         p.allocation
     );
-    let cards = [
-        ("children", format!("{:.0}", head.children)),
-        ("served", format!("{:.0}", head.served)),
-        ("unserved", format!("{:.0}", head.unserved)),
-        ("in nearest unit", pct(head.nearest_share)),
-        (&*format!("within {} min (target {:.0} %)", p.threshold_min, p.target_share * 100.0), pct(head.within_share)),
-        ("mean travel", mins(head.mean_min)),
-        ("median travel", mins(head.median_min)),
-        ("90th percentile", mins(head.p90_min)),
-    ]
-    .map(|(k, v)| (k.to_owned(), v));
+    let mut cards: Vec<(String, String)> = vec![
+        ("children".into(), format!("{:.0}", head.children)),
+        ("served".into(), format!("{:.0}", head.served)),
+        ("unserved".into(), format!("{:.0}", head.unserved)),
+        ("in nearest unit".into(), pct(head.nearest_share)),
+        (format!("within {} min (target {:.0} %)", p.threshold_min, p.target_share * 100.0), pct(head.within_share)),
+        ("mean travel".into(), mins(head.mean_min)),
+        ("median travel".into(), mins(head.median_min)),
+        ("90th percentile".into(), mins(head.p90_min)),
+        ("mean network distance".into(), head.mean_distance_m.map_or("–".to_owned(), |m| format!("{m:.0} m"))),
+    ];
+    if let Some(m) = p.threshold_m {
+        cards.push((format!("within {m:.0} m"), pct(head.within_distance_share)));
+    }
     for (i, (k, v)) in cards.iter().enumerate() {
         let class = if i == 4 { if target_met { " class=\"good\"" } else { " class=\"bad\"" } } else { "" };
         let _ = write!(b, "<div class=\"card\">{}<b{class}>{}</b></div>", esc(k), esc(v));

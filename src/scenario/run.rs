@@ -25,12 +25,16 @@ pub struct CellResult {
     pub children: [f64; 4],
     /// Nearest operating unit of any language: (time, active unit index).
     pub nearest: Option<(Cost, u32)>,
+    /// Network distance to that unit, metres.
+    pub nearest_m: Option<f64>,
     /// The k nearest operating units.
     pub k_nearest: Vec<(Cost, u32)>,
     /// Unit taking most of the area's children under the headline rule.
     pub allocated: Option<u32>,
     /// Mean travel of the area's served children, minutes.
     pub mean_min: Option<f64>,
+    /// Mean network distance of the area's served children, metres.
+    pub mean_m: Option<f64>,
     /// Unserved children.
     pub unserved: f64,
     /// Unit taking most of the area's children in the system optimum.
@@ -159,7 +163,12 @@ fn allocation_units(plans: &[UnitPlan], active: &[usize]) -> Vec<Unit> {
         .collect()
 }
 
-fn placements(groups: &[Group], a: &Allocation, nearest: &[Cost]) -> Vec<Placement> {
+/// Decimetres as metres; `None` when unreachable.
+fn metres(dm: Cost) -> Option<f64> {
+    (dm != UNREACHABLE).then(|| f64::from(dm) / 10.0)
+}
+
+fn placements(groups: &[Group], a: &Allocation, nearest: &[Cost], dist: &TravelTimes) -> Vec<Placement> {
     let mut out: Vec<Placement> = a
         .assigned
         .iter()
@@ -169,6 +178,7 @@ fn placements(groups: &[Group], a: &Allocation, nearest: &[Cost]) -> Vec<Placeme
             children: f64::from(n) / SCALE,
             unit: Some((u, t)),
             nearest: t <= nearest[g as usize],
+            distance_m: metres(dist.get(groups[g as usize].area as usize, u as usize)),
         })
         .collect();
     for (g, &n) in a.unserved.iter().enumerate() {
@@ -180,20 +190,22 @@ fn placements(groups: &[Group], a: &Allocation, nearest: &[Cost]) -> Vec<Placeme
                 children: f64::from(n) / SCALE,
                 unit: None,
                 nearest: false,
+                distance_m: None,
             });
         }
     }
     out
 }
 
-/// Scores a scenario. `by_age[k]` is the demand of the k-th served age alone.
+/// Scores a scenario. `by_age[k]` is the demand of the k-th served age alone; `distances`
+/// are network distances in decimetres in the shape of `times`.
 pub fn evaluate(
     data: &Dataset,
     params: &Parameters,
     plans: Vec<UnitPlan>,
     demand: &Demand,
     by_age: &[Demand],
-    times: &TravelTimes,
+    (times, distances): (&TravelTimes, &TravelTimes),
 ) -> Outcome {
     let active: Vec<usize> = (0..plans.len()).filter(|&i| plans[i].open()).collect();
     let min = |m: f64| (m * 60_000.0).round() as Cost;
@@ -220,8 +232,9 @@ pub fn evaluate(
         .collect();
     let (rule_alloc, opt_alloc) =
         rayon::join(|| nearest_with_vacancy(&groups, &units, &cost), || system_optimum(&groups, &units, &cost));
-    let rule_p = placements(&groups, &rule_alloc, &nearest_compatible);
-    let opt_p = placements(&groups, &opt_alloc, &nearest_compatible);
+    let rule_p = placements(&groups, &rule_alloc, &nearest_compatible, distances);
+    let opt_p = placements(&groups, &opt_alloc, &nearest_compatible, distances);
+    let tm = params.threshold_m;
     let threshold = min(params.threshold_min);
     let all = |_: &Placement| true;
     let (headline, other) = match params.allocation {
@@ -244,6 +257,7 @@ pub fn evaluate(
             CellResult {
                 children: demand.children[a].map(|c| c * params.participation),
                 nearest: k.first().copied(),
+                nearest_m: k.first().and_then(|&(_, u)| metres(distances.get(a, u as usize))),
                 k_nearest: k,
                 cumulative: cum[a],
                 gravity: grav[a],
@@ -256,6 +270,7 @@ pub fn evaluate(
     let main_unit = |ps: &[Placement], cells: &mut [CellResult], optimum: bool| {
         let mut best: Vec<(f64, u32)> = vec![(0.0, u32::MAX); cells.len()];
         let mut time: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
+        let mut dist: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
         for p in ps {
             let a = p.area as usize;
             match p.unit {
@@ -266,6 +281,10 @@ pub fn evaluate(
                     }
                     time[a].0 += p.children * minutes(t);
                     time[a].1 += p.children;
+                    if let Some(d) = p.distance_m {
+                        dist[a].0 += p.children * d;
+                        dist[a].1 += p.children;
+                    }
                 }
                 None if !optimum => cells[a].unserved += p.children,
                 None => {}
@@ -278,6 +297,7 @@ pub fn evaluate(
             } else {
                 c.allocated = unit;
                 c.mean_min = (time[a].1 > 0.0).then(|| time[a].0 / time[a].1);
+                c.mean_m = (dist[a].1 > 0.0).then(|| dist[a].0 / dist[a].1);
             }
         }
     };
@@ -342,7 +362,7 @@ pub fn evaluate(
     let districts = codes
         .iter()
         .map(|code| {
-            let kpi = summarise(headline, &|p| district_of[p.area as usize] == Some(code.as_str()), threshold);
+            let kpi = summarise(headline, &|p| district_of[p.area as usize] == Some(code.as_str()), threshold, tm);
             let members: Vec<(f64, f64)> = (0..cells.len())
                 .filter(|&a| district_of[a] == Some(code.as_str()))
                 .map(|a| (cells[a].sfca, children_of(a)))
@@ -369,7 +389,7 @@ pub fn evaluate(
     let by_language = GROUPS
         .iter()
         .enumerate()
-        .map(|(g, lg)| (lg.code().to_owned(), summarise(headline, &|p| p.group as usize == g, threshold)))
+        .map(|(g, lg)| (lg.code().to_owned(), summarise(headline, &|p| p.group as usize == g, threshold, tm)))
         .filter(|(_, s)| s.children > 0.0)
         .collect();
     let travel: Vec<(f64, f64)> =
@@ -384,8 +404,8 @@ pub fn evaluate(
         undersupplied_share: share_below(&access, params.participation),
     };
     Outcome {
-        rule: summarise(&rule_p, &all, threshold),
-        optimum: summarise(&opt_p, &all, threshold),
+        rule: summarise(&rule_p, &all, threshold, tm),
+        optimum: summarise(&opt_p, &all, threshold, tm),
         children: cell_demand.iter().sum(),
         by_language,
         districts,

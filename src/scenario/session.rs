@@ -212,10 +212,10 @@ pub fn run_all(
         let before = travel.searches;
         let points: Vec<(f64, f64)> = plans.iter().filter(|u| u.open()).map(|u| (u.x, u.y)).collect();
         progress.start(&format!("{}: travel times", s.name), 0);
-        let times = travel.times(&points, &|n| progress.inc(n as u64));
+        let (times, distances) = travel.times(&points, &|n| progress.inc(n as u64));
         progress.finish();
         let searches = travel.searches - before;
-        let outcome = evaluate(data, &s.parameters, plans, &demand, &by_age, &times);
+        let outcome = evaluate(data, &s.parameters, plans, &demand, &by_age, (&times, &distances));
         let network_path = match &s.network {
             NetworkSource::Osm(p) | NetworkSource::Lines(p) | NetworkSource::File(p) => p.clone(),
         };

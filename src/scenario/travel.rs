@@ -52,16 +52,32 @@ pub fn load_network(source: &NetworkSource, mode: TravelMode) -> Result<Network,
     Ok(net)
 }
 
-/// Travel times to units on one network from one city's demand areas.
+/// The network with edge lengths in decimetres as weights, and the walk to the network
+/// counted as distance too: shortest paths by length.
+fn length_network(net: &Network) -> Network {
+    let mut forward = net.forward.clone();
+    forward.weight = net.length_m.iter().map(|&l| (f64::from(l) * 10.0).round() as u32).collect();
+    let backward = forward.transpose();
+    let mut meta = net.meta.clone();
+    // off-network milliseconds = metres / speed · 1000 = decimetres at 100 m/s.
+    meta.access_speed_mps = 100.0;
+    Network { meta, forward, backward, hierarchy: None, ..net.clone() }
+}
+
+/// Travel times (and network distances) to units on one network from one city's demand
+/// areas.
 pub struct Travel<'n> {
     net: &'n Network,
+    lengths: Network,
     index: SnapIndex<'n>,
     max_snap_m: f64,
     cutoff: Cost,
+    length_cutoff: u32,
     cells: Vec<(f64, f64)>,
     cell_snaps: Vec<Option<Snap>>,
     cell_access: Vec<Vec<Access>>,
-    columns: HashMap<(u64, u64), Vec<Cost>>,
+    cell_access_len: Vec<Vec<Access>>,
+    columns: HashMap<(u64, u64), (Vec<Cost>, Vec<u32>)>,
     /// Unit searches run so far (the rest came from the cache).
     pub searches: usize,
 }
@@ -76,7 +92,29 @@ impl<'n> Travel<'n> {
             .collect();
         let cell_access =
             cell_snaps.iter().map(|s| s.as_ref().map_or_else(Vec::new, |s| origin_access(net, s))).collect();
-        Travel { net, index, max_snap_m, cutoff, cells, cell_snaps, cell_access, columns: HashMap::new(), searches: 0 }
+        let lengths = length_network(net);
+        let cell_access_len =
+            cell_snaps.iter().map(|s| s.as_ref().map_or_else(Vec::new, |s| origin_access(&lengths, s))).collect();
+        // Nothing within the time cutoff lies farther than the fastest edge goes in that time.
+        let fastest = (0..net.edge_count())
+            .filter(|&e| net.forward.weight[e] > 0)
+            .map(|e| f64::from(net.length_m[e]) / (f64::from(net.forward.weight[e]) / 1000.0))
+            .fold(net.meta.access_speed_mps, f64::max);
+        let length_cutoff = (f64::from(cutoff) / 1000.0 * fastest * 10.0).min(f64::from(u32::MAX - 1)) as u32;
+        Travel {
+            net,
+            lengths,
+            index,
+            max_snap_m,
+            cutoff,
+            length_cutoff,
+            cells,
+            cell_snaps,
+            cell_access,
+            cell_access_len,
+            columns: HashMap::new(),
+            searches: 0,
+        }
     }
 
     /// Demand areas farther than the snap limit from the network (their times are unreachable).
@@ -93,9 +131,10 @@ impl<'n> Travel<'n> {
         }
     }
 
-    /// The matrix from every demand area to `units` (EPSG:3067 points), searching only from
-    /// units not seen before.
-    pub fn times(&mut self, units: &[(f64, f64)], progress: &(dyn Fn(usize) + Sync)) -> TravelTimes {
+    /// Travel times (ms) and network distances (decimetres, shortest path by length) from
+    /// every demand area to `units` (EPSG:3067 points), searching only from units not seen
+    /// before.
+    pub fn times(&mut self, units: &[(f64, f64)], progress: &(dyn Fn(usize) + Sync)) -> (TravelTimes, TravelTimes) {
         let key = |p: &(f64, f64)| (p.0.to_bits(), p.1.to_bits());
         let mut missing: Vec<(f64, f64)> =
             units.iter().filter(|p| !self.columns.contains_key(&key(p))).copied().collect();
@@ -115,20 +154,35 @@ impl<'n> Travel<'n> {
             }
             let direct = direct_pairs(self.net, &self.cells, &self.cell_snaps, &missing, &snaps);
             apply_direct(&mut m, 0, missing.len(), &direct, self.cutoff);
+            let len_access: Vec<Vec<Access>> = snaps
+                .iter()
+                .map(|s| s.as_ref().map_or_else(Vec::new, |s| destination_access(&self.lengths, s)))
+                .collect();
+            let l = &self.lengths;
+            let mut d =
+                matrix::dense(&l.forward, &l.backward, &self.cell_access_len, &len_access, self.length_cutoff, &|_| {});
+            if d.is_empty() {
+                d = vec![UNREACHABLE; self.cells.len() * missing.len()];
+            }
+            let direct = direct_pairs(l, &self.cells, &self.cell_snaps, &missing, &snaps);
+            apply_direct(&mut d, 0, missing.len(), &direct, self.length_cutoff);
             for (j, p) in missing.iter().enumerate() {
                 let column: Vec<Cost> = (0..self.cells.len()).map(|i| m[i * missing.len() + j]).collect();
-                self.columns.insert(key(p), column);
+                let dist: Vec<u32> = (0..self.cells.len()).map(|i| d[i * missing.len() + j]).collect();
+                self.columns.insert(key(p), (column, dist));
             }
             self.searches += missing.len();
         }
         let mut t = TravelTimes::new(self.cells.len(), units.len());
+        let mut d = TravelTimes::new(self.cells.len(), units.len());
         for (j, p) in units.iter().enumerate() {
-            let column = &self.columns[&key(p)];
-            for (i, &c) in column.iter().enumerate() {
+            let (column, dist) = &self.columns[&key(p)];
+            for (i, (&c, &l)) in column.iter().zip(dist).enumerate() {
                 t.time[i * units.len() + j] = c;
+                d.time[i * units.len() + j] = l;
             }
         }
-        t
+        (t, d)
     }
 }
 
