@@ -142,13 +142,61 @@ pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], cost: &CostFn<'_>)
 
 /// The system optimum: most children served, then least total travel time, exactly.
 ///
-/// Solved by the network simplex ([`super::simplex`]); should it fail, by successive
-/// shortest paths on the same network (the tests check the two agree).
+/// Solved by the network simplex ([`super::simplex`]) with pricing over arcs: first on each
+/// group's [`FIRST_ARCS`] nearest compatible pools, then adding every left-out arc whose
+/// reduced cost under the optimal potentials is negative, until none is — at which point
+/// the potentials prove the flow optimal for all arcs. Should the simplex fail, successive
+/// shortest paths solve the full network (the tests check the two agree).
 pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
-    let (problem, arcs) = flow_problem(groups, units, cost);
-    let flows = super::simplex::solve(&problem).unwrap_or_else(|| successive_shortest_paths(&problem));
-    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
-    for (a, &f) in arcs.iter().zip(&flows) {
+    priced_optimum(groups, units, cost, FIRST_ARCS)
+}
+
+/// [`system_optimum`] starting from `first` arcs per group.
+fn priced_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>, first: usize) -> Allocation {
+    let pools = pool_list(units);
+    let candidates: Vec<Vec<(Cost, u32)>> = groups
+        .iter()
+        .map(|gr| {
+            let mut v: Vec<(Cost, u32)> = pools
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
+                .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
+                .filter(|c| c.0 != UNREACHABLE)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < first).collect()).collect();
+    loop {
+        let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on);
+        let Some((flows, pi)) = super::simplex::solve(&problem) else {
+            let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
+            let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &all);
+            return allocation(groups.len(), &roles, &successive_shortest_paths(&problem));
+        };
+        let mut added = false;
+        for (g, list) in candidates.iter().enumerate() {
+            for (i, &(c, k)) in list.iter().enumerate() {
+                if !on[g][i] && i64::from(c) + pi[g] - pi[groups.len() + k as usize] < 0 {
+                    on[g][i] = true;
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            return allocation(groups.len(), &roles, &flows);
+        }
+    }
+}
+
+/// Arcs per group in the first simplex round.
+pub const FIRST_ARCS: usize = 24;
+
+fn allocation(groups: usize, roles: &[ArcRole], flows: &[i64]) -> Allocation {
+    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups] };
+    for (a, &f) in roles.iter().zip(flows) {
         match *a {
             ArcRole::Place { group, unit, cost } if f > 0 => out.assigned.push((group, unit, f as u32, cost)),
             ArcRole::Unserved { group } => out.unserved[group as usize] = f as u32,
@@ -170,22 +218,28 @@ enum ArcRole {
     Pool,
 }
 
-/// The transportation problem as min-cost flow: groups (supplies) → pools (unit, language
-/// slot) → sink, plus group → sink "unserved" arcs whose cost exceeds any saving in travel.
-fn flow_problem(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> (super::simplex::Problem, Vec<ArcRole>) {
-    let pools: Vec<(u32, usize)> = units
+/// Pools: (unit, language slot) with places.
+fn pool_list(units: &[Unit]) -> Vec<(u32, usize)> {
+    units
         .iter()
         .enumerate()
         .flat_map(|(u, unit)| (0..unit.places.len()).filter(move |&k| unit.places[k].1 > 0).map(move |k| (u as u32, k)))
-        .collect();
+        .collect()
+}
+
+/// The transportation problem as min-cost flow: groups (supplies) → pools (unit, language
+/// slot) → sink, plus group → sink "unserved" arcs whose cost exceeds any saving in travel.
+/// `candidates[g]` are the group's (cost, pool) arcs; those with `on[g][i]` are included.
+fn flow_problem(
+    groups: &[Group],
+    units: &[Unit],
+    pools: &[(u32, usize)],
+    candidates: &[Vec<(Cost, u32)>],
+    on: &[Vec<bool>],
+) -> (super::simplex::Problem, Vec<ArcRole>) {
     let pool_node = |p: usize| (groups.len() + p) as u32;
     let sink = (groups.len() + pools.len()) as u32;
-    let max_cost = groups
-        .iter()
-        .flat_map(|gr| pools.iter().map(move |&(u, _)| cost(gr.area, u)))
-        .filter(|&c| c != UNREACHABLE)
-        .max()
-        .unwrap_or(0);
+    let max_cost = candidates.iter().flatten().map(|c| c.0).max().unwrap_or(0);
     // An augmenting path alternates groups and pools and visits each pool once, so it changes
     // travel by at most (2·pools + 3)·max_cost: a larger penalty makes "most served" win
     // over "least travel" and keeps the numbers small.
@@ -196,12 +250,9 @@ fn flow_problem(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> (super::
     for (i, gr) in groups.iter().enumerate() {
         p.supply[i] = i64::from(gr.children);
         p.supply[sink as usize] -= i64::from(gr.children);
-        for (k, &(u, slot)) in pools.iter().enumerate() {
-            let c = cost(gr.area, u);
-            if c != UNREACHABLE && compatible(gr.language, units[u as usize].places[slot].0) {
-                p.arcs.push((i as u32, pool_node(k), i64::from(gr.children), i64::from(c)));
-                roles.push(ArcRole::Place { group: i as u32, unit: u, cost: c });
-            }
+        for (&(c, k), _) in candidates[i].iter().zip(&on[i]).filter(|x| *x.1) {
+            p.arcs.push((i as u32, pool_node(k as usize), i64::from(gr.children), i64::from(c)));
+            roles.push(ArcRole::Place { group: i as u32, unit: pools[k as usize].0, cost: c });
         }
         p.arcs.push((i as u32, sink, i64::from(gr.children), unserved_cost));
         roles.push(ArcRole::Unserved { group: i as u32 });
@@ -487,11 +538,30 @@ mod tests {
                 .map(|_| (0..n_units).map(|_| if next(6) == 0 { UNREACHABLE } else { next(1_000_000) as Cost }).collect())
                 .collect();
             let cost = |a: u32, u: u32| m[a as usize][u as usize];
-            let (problem, _) = flow_problem(&groups, &units, &cost);
-            let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs");
+            let pools = pool_list(&units);
+            let candidates: Vec<Vec<(Cost, u32)>> = groups
+                .iter()
+                .map(|gr| {
+                    pools.iter().enumerate()
+                        .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
+                        .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
+                        .filter(|c| c.0 != UNREACHABLE)
+                        .collect()
+                })
+                .collect();
+            let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
+            let (problem, _) = flow_problem(&groups, &units, &pools, &candidates, &all);
+            let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs").0;
             let ssp = successive_shortest_paths(&problem);
             let total = |f: &[i64]| -> i64 { f.iter().zip(&problem.arcs).map(|(f, a)| f * a.3).sum() };
             prop_assert_eq!(total(&simplex), total(&ssp));
+            // The priced system optimum (few arcs first) reaches the same cost.
+            let unserved_cost = problem.arcs.iter().map(|a| a.3).max().unwrap_or(0);
+            for first in [1, 2, FIRST_ARCS] {
+                let priced = priced_optimum(&groups, &units, &cost, first);
+                let unserved: u64 = priced.unserved.iter().map(|&u| u64::from(u)).sum();
+                prop_assert_eq!(priced.total_cost() as i64 + unserved as i64 * unserved_cost, total(&ssp));
+            }
             // Both are feasible flows: conservation at every node, capacities respected.
             for f in [&simplex, &ssp] {
                 let mut balance = problem.supply.clone();

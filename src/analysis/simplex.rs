@@ -21,9 +21,11 @@ pub struct Problem {
 
 const NONE: usize = usize::MAX;
 
-/// Solves `p`; returns the flow on each arc, or `None` when the supplies cannot be met
-/// (or the pivot budget runs out, which the strongly feasible rule should prevent).
-pub fn solve(p: &Problem) -> Option<Vec<i64>> {
+/// Solves `p`; returns the flow on each arc and the node potentials (every arc at its lower
+/// bound has `cost + π(from) − π(to) ≥ 0` at the optimum), or `None` when the supplies
+/// cannot be met (or the pivot budget runs out, which the strongly feasible rule should
+/// prevent).
+pub fn solve(p: &Problem) -> Option<(Vec<i64>, Vec<i64>)> {
     let n = p.nodes;
     let m = p.arcs.len();
     let root = n;
@@ -260,7 +262,8 @@ pub fn solve(p: &Problem) -> Option<Vec<i64>> {
         return None;
     }
     flow.truncate(m);
-    Some(flow)
+    pi.truncate(n);
+    Some((flow, pi))
 }
 
 #[cfg(test)]
@@ -276,7 +279,11 @@ mod tests {
             arcs: vec![(0, 2, 10, 1), (0, 3, 10, 4), (1, 2, 10, 2), (1, 3, 10, 1)],
             supply: vec![5, 3, -4, -4],
         };
-        let f = solve(&p).unwrap();
+        let (f, pi) = solve(&p).unwrap();
+        for (a, f) in p.arcs.iter().zip(&f) {
+            let reduced = a.3 + pi[a.0 as usize] - pi[a.1 as usize];
+            assert!(*f > 0 || reduced >= 0, "arc {a:?} at zero flow has reduced cost {reduced}");
+        }
         let cost: i64 = f.iter().zip(&p.arcs).map(|(f, a)| f * a.3).sum();
         assert_eq!(cost, 11);
         assert_eq!(f, vec![4, 1, 0, 3]);
