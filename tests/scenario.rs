@@ -70,6 +70,24 @@ fn helsinki_comparison_runs_end_to_end_and_reuses_searches() {
     assert!(html.contains("Päiväkoti Kalasatama (new)"));
     let cmp = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
     assert!(cmp.contains("helsinki-close-two-open-one - helsinki-2030"), "{cmp}");
+    let districts = std::fs::read_to_string(out.join("comparison_districts.csv")).unwrap();
+    assert!(districts.contains("within_share_change_helsinki-close-two-open-one"), "{districts}");
+    // Result folders compare the same way as the scenario files that made them.
+    let again = dir.path().join("again");
+    let (a, b) = (out.join("helsinki-2030"), out.join("helsinki-close-two-open-one"));
+    let r = pave(
+        dir.path(),
+        &["-q", "compare", a.to_str().unwrap(), b.to_str().unwrap(), "--out", again.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(again.join("comparison.csv")).unwrap(), cmp);
+    // A folder that is not a result is an error naming it.
+    let r = pave(
+        dir.path(),
+        &["-q", "compare", a.to_str().unwrap(), dir.path().to_str().unwrap(), "--out", again.to_str().unwrap()],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("kpis.json") && r.stderr.contains("not a `pave run` result folder"), "{}", r.stderr);
 }
 
 #[test]

@@ -176,6 +176,13 @@ pub fn tables(results: &[Folder]) -> Vec<OutTable> {
             .with(format!("within_share_{}", name(r)), col(&|r, c| r.districts.get(c).and_then(|x| x.2), r, &dk))
             .with(format!("mean_min_{}", name(r)), col(&|r, c| r.districts.get(c).and_then(|x| x.3), r, &dk));
     }
+    for (i, r) in results.iter().enumerate() {
+        if base[i] != i {
+            let b = &results[base[i]];
+            let change = |r: &Folder, c: &str| Some(r.districts.get(c)?.2? - b.districts.get(c)?.2?);
+            d = d.with(format!("within_share_change_{}", name(r)), col(&change, r, &dk));
+        }
+    }
     let mut c = OutTable::new("comparison_cells")
         .with("city", OutColumn::Text(cell_keys.iter().map(|k| Some(k.0.clone())).collect()))
         .with("cell_id", OutColumn::Text(cell_keys.iter().map(|k| Some(k.1.clone())).collect()));

@@ -25,7 +25,9 @@ fn unit_marks(frame: &Frame, o: &Outcome, over: f64) -> String {
         let (x, y) = frame.px(u.x, u.y);
         match o.active.iter().position(|&a| a == i) {
             Some(j) => {
-                let r = (f64::from(u.total())).sqrt() * 0.6 + 2.0;
+                // Area by utilisation (placed ÷ places): a full unit is 10 px across.
+                let use_ = o.units[j].utilisation.unwrap_or(0.0).min(1.5);
+                let r = 2.0 + 5.0 * use_.sqrt();
                 let p = o.units[j].pressure.unwrap_or(0.0);
                 let fill = if p > over {
                     "#b42318"
@@ -37,9 +39,10 @@ fn unit_marks(frame: &Frame, o: &Outcome, over: f64) -> String {
                 let stroke = if u.status == super::apply::UnitStatus::Kept { "#fff" } else { "#000" };
                 let _ = write!(
                     s,
-                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{fill}\" fill-opacity=\"0.85\" stroke=\"{stroke}\" stroke-width=\"1.5\"><title>{} — {} places, pressure {:.2}, {}</title></circle>",
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{fill}\" fill-opacity=\"0.85\" stroke=\"{stroke}\" stroke-width=\"1.5\"><title>{} — {} places, {:.0} % used, catchment pressure {:.2}, {}</title></circle>",
                     esc(&u.name),
                     u.total(),
+                    use_ * 100.0,
                     p,
                     u.status.name()
                 );
@@ -125,7 +128,7 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
         &by_unit,
         &marks,
         "Allocated unit",
-        "cells coloured by the unit taking most of their children; circles: units sized by places — green in use, yellow under-used, red over-subscribed catchment; black ring: changed by the scenario; ✕ closed",
+        "cells coloured by the unit taking most of their children; circles: units sized by utilisation (placed ÷ places) — green in use, yellow under-used, red over-subscribed catchment; black ring: changed by the scenario; ✕ closed",
     ));
     b.push_str("</div>");
     // Rules.
