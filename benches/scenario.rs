@@ -129,7 +129,7 @@ fn main() {
         let prov = Provenance::default();
         let tables = [
             output::cells_table(&data, &o, &prov),
-            output::units_table(&o, &prov),
+            output::units_table(&o, &prov, 1),
             output::allocation_table(&data, &o, "nearest_with_vacancy", "system_optimum", &prov),
             output::districts_table(&o, &prov),
         ];

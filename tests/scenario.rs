@@ -38,6 +38,21 @@ fn helsinki_comparison_runs_end_to_end_and_reuses_searches() {
             assert!(out.join(name).join(f).is_file(), "missing {name}/{f}");
         }
     }
+    // The GeoPackages open cleanly in GDAL (required in CI, used when present elsewhere).
+    for layer in ["cells", "units"] {
+        let gpkg = out.join("helsinki-close-two-open-one").join(format!("{layer}.gpkg"));
+        match std::process::Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(&gpkg).output() {
+            Ok(o) => {
+                let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+                assert!(o.status.success() && !text.contains("Warning") && !text.contains("ERROR"), "{text}");
+                assert!(
+                    text.contains(&format!("Layer name: {layer}")) && text.contains("ID[\"EPSG\",3067]]"),
+                    "{text}"
+                );
+            }
+            Err(_) => assert!(std::env::var_os("CI").is_none(), "ogrinfo is required in CI"),
+        }
+    }
     // The second scenario searched only from its one new unit.
     assert!(
         r.stderr.contains("helsinki-close-two-open-one: ") && r.stderr.contains("— 1 unit searches"),
@@ -201,4 +216,47 @@ fn bad_scenarios_name_file_line_and_key() {
     bad("bad share", "extends = \"BASE\"\n[parameters]\ntarget_share = 80\n", &["line 3", "parameters.target_share"]);
     bad("empty file", "", &["empty"]);
     bad("extends itself", "extends = \"bad.toml\"\n", &["line 1", "cycle"]);
+}
+
+#[test]
+fn every_kind_of_change_applies() {
+    // Turku: move a unit into other premises, turn one Swedish, resize one, open one in the
+    // premises of an existing unit, close one — against the 2024 baseline.
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario("turku", "base-2024.toml").replace('\\', "/");
+    let text = format!(
+        "extends = \"{base}\"\nname = \"all-changes\"\n\
+         [[change]]\naction = \"move\"\nunit = \"TKU102\"\npremises = \"TILA-2010\"\n\
+         [[change]]\naction = \"language\"\nunit = \"TKU103\"\nto = \"sv\"\n\
+         [[change]]\naction = \"capacity\"\nunit = \"TKU104\"\nplaces = {{ fi = 60, sv = 20 }}\n\
+         [[change]]\naction = \"open\"\nunit = \"TKU-NEW\"\npremises = \"TILA-2005\"\nplaces = {{ sv = 40 }}\n\
+         [[change]]\naction = \"close\"\nunit = \"TKU106\"\n"
+    );
+    let path = dir.path().join("all.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let r = pave(dir.path(), &["-q", "run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for status in ["moved", "language changed", "resized", "opened", "closed"] {
+        assert!(html.contains(&format!("<td>{status}</td>")), "no unit {status} in the report");
+    }
+    let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
+    assert_eq!(kpis["units_opened"], 1);
+    assert_eq!(kpis["units_closed"], 1);
+    let changes = kpis["provenance"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 5);
+    assert_eq!(changes[0]["line"], 3);
+    // Units: TKU103's 98 places are now all Swedish; TKU104 has 60 + 20.
+    let (units, _) = pave::io::parquet::read(&out.join("units.parquet")).unwrap();
+    let col = |n: &str| units.column_index(n).unwrap();
+    let row = |id: &str| (0..units.len).find(|&r| units.columns[col("unit_id")].cell(r).display() == id).unwrap();
+    let num = |r: usize, n: &str| units.columns[col(n)].cell(r).display().parse::<f64>().unwrap();
+    assert_eq!((num(row("TKU103"), "places_fi"), num(row("TKU103"), "places_sv")), (0.0, 98.0));
+    assert_eq!((num(row("TKU104"), "places_fi"), num(row("TKU104"), "places_sv")), (60.0, 20.0));
+    assert_eq!(num(row("TKU106"), "places"), 0.0);
+    // Catchment children by age, named by the age (ages 1–6 in the template).
+    assert!(units.column_index("catchment_age_1").is_some() && units.column_index("catchment_age_6").is_some());
+    let by_age: f64 = (1..=6).map(|a| num(row("TKU104"), &format!("catchment_age_{a}"))).sum();
+    assert!((by_age - num(row("TKU104"), "catchment_children")).abs() < 1e-6, "{by_age}");
 }

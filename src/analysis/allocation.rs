@@ -434,6 +434,28 @@ mod tests {
     }
 
     #[test]
+    fn swedish_children_take_swedish_places_before_shared_ones() {
+        // Found by the property test (its replay filled shared places first): unit 2 has 2
+        // shared and 1 Swedish place; two Finnish/other children and 2 Swedish children
+        // want it. The Swedish children get the Swedish place and the second goes on to
+        // unit 1 — no place at unit 2 is left unused.
+        let groups = vec![
+            Group { area: 1, language: LanguageGroup::Swedish, children: 2 },
+            Group { area: 0, language: LanguageGroup::Finnish, children: 1 },
+            Group { area: 0, language: LanguageGroup::Other, children: 1 },
+        ];
+        let units = vec![
+            Unit { places: vec![(None, 0)] },
+            Unit { places: vec![(None, 1)] },
+            Unit { places: vec![(None, 2), (Some(Language::Swedish), 1)] },
+        ];
+        let m = [[UNREACHABLE, UNREACHABLE, 1], [UNREACHABLE, 9, 1]];
+        let a = nearest_with_vacancy(&groups, &units, &|area, u| m[area as usize][u as usize]);
+        assert_eq!(a.assigned, vec![(0, 1, 1, 9), (0, 2, 1, 1), (1, 2, 1, 1), (2, 2, 1, 1)]);
+        assert_eq!(a.unserved, vec![0, 0, 0]);
+    }
+
+    #[test]
     fn unserved_children_are_explicit() {
         // 5 Swedish-speaking children, one unit with only Finnish places: none served.
         let groups = vec![Group { area: 0, language: LanguageGroup::Swedish, children: 5 }];
@@ -598,15 +620,20 @@ mod tests {
             // Nearest-with-vacancy: nobody went past a nearer compatible unit that still had
             // room at the end.
             let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
+            // Replay the slots as the rule fills them: language places first, then shared
+            // (per unit, a language's own places used = min(its children there, its places),
+            // whatever the order the groups came in).
             for &(g, u, k, _) in &near.assigned {
                 let gr = groups[g as usize];
                 let mut k = k;
-                for (p, place) in units[u as usize].places.iter().enumerate() {
-                    if compatible(gr.language, place.0) {
-                        let t = k.min(left[u as usize][p]);
-                        left[u as usize][p] -= t;
-                        k -= t;
-                    }
+                let mut slots: Vec<usize> = (0..units[u as usize].places.len())
+                    .filter(|&p| compatible(gr.language, units[u as usize].places[p].0))
+                    .collect();
+                slots.sort_by_key(|&p| units[u as usize].places[p].0.is_none());
+                for p in slots {
+                    let t = k.min(left[u as usize][p]);
+                    left[u as usize][p] -= t;
+                    k -= t;
                 }
             }
             for &(g, u, _, c) in &near.assigned {

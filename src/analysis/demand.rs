@@ -81,8 +81,12 @@ pub fn children(data: &Dataset, year: u16, ages: (u8, u8)) -> Result<Demand, Str
                 if has_language { [groups[0], groups[1], groups[2], 0.0] } else { [0.0, 0.0, 0.0, groups[3]] };
         }
         let kind = pop.kind[direct[0]];
+        let suppressed = direct
+            .iter()
+            .filter(|&&r| pop.suppressed[r] && band_share(pop.age_min[r], pop.age_max[r], ages) > 0.0)
+            .count();
         out.method = format!(
-            "{} demand-area figures for {year}, ages {}–{} taken pro rata from their bands",
+            "{} demand-area figures for {year}, ages {}–{} taken pro rata from their bands; {suppressed} suppressed figures (small cells) count as 0",
             if kind == PopulationKind::Forecast { "forecast" } else { "observed" },
             ages.0,
             ages.1

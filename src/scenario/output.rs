@@ -133,8 +133,9 @@ pub fn cells_table(data: &Dataset, o: &Outcome, prov: &Provenance) -> OutTable {
     t
 }
 
-/// Units table: every unit of the scenario incl. closed ones.
-pub fn units_table(o: &Outcome, prov: &Provenance) -> OutTable {
+/// Units table: every unit of the scenario incl. closed ones; catchment children by age
+/// from `first_age` on.
+pub fn units_table(o: &Outcome, prov: &Provenance, first_age: u8) -> OutTable {
     let result = |i: usize| o.active.iter().position(|&a| a == i).map(|j| &o.units[j]);
     let p = &o.plans;
     let f = |g: &dyn Fn(usize) -> Option<f64>| float((0..p.len()).map(g));
@@ -165,7 +166,8 @@ pub fn units_table(o: &Outcome, prov: &Provenance) -> OutTable {
         .with("repair_debt_eur", f(&|i| result(i).and_then(|r| r.repair_debt_eur)));
     let ages = o.units.first().map_or(0, |r| r.catchment_by_age.len());
     for k in 0..ages {
-        t = t.with(format!("catchment_age_{k}"), f(&|i| result(i).map(|r| r.catchment_by_age[k])));
+        let age = usize::from(first_age) + k;
+        t = t.with(format!("catchment_age_{age}"), f(&|i| result(i).map(|r| r.catchment_by_age[k])));
     }
     t.geometry = Some(OutGeometry {
         kind: GeometryKind::Point,

@@ -226,7 +226,7 @@ pub fn run_all(
         };
         let tables = [
             output::cells_table(data, &outcome, &prov),
-            output::units_table(&outcome, &prov),
+            output::units_table(&outcome, &prov, ages.0),
             output::allocation_table(data, &outcome, head, other, &prov),
             output::districts_table(&outcome, &prov),
         ];
