@@ -154,20 +154,7 @@ pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Al
 /// [`system_optimum`] starting from `first` arcs per group.
 fn priced_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>, first: usize) -> Allocation {
     let pools = pool_list(units);
-    let candidates: Vec<Vec<(Cost, u32)>> = groups
-        .iter()
-        .map(|gr| {
-            let mut v: Vec<(Cost, u32)> = pools
-                .iter()
-                .enumerate()
-                .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
-                .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
-                .filter(|c| c.0 != UNREACHABLE)
-                .collect();
-            v.sort_unstable();
-            v
-        })
-        .collect();
+    let candidates = candidate_arcs(groups, units, &pools, cost);
     let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < first).collect()).collect();
     loop {
         let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on);
@@ -216,6 +203,29 @@ enum ArcRole {
     Unserved { group: u32 },
     /// Places of a pool (unit, language slot) into the sink.
     Pool,
+}
+
+/// Each group's reachable compatible pools as (cost, pool), cheapest first.
+fn candidate_arcs(
+    groups: &[Group],
+    units: &[Unit],
+    pools: &[(u32, usize)],
+    cost: &CostFn<'_>,
+) -> Vec<Vec<(Cost, u32)>> {
+    groups
+        .iter()
+        .map(|gr| {
+            let mut v: Vec<(Cost, u32)> = pools
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
+                .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
+                .filter(|c| c.0 != UNREACHABLE)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect()
 }
 
 /// Pools: (unit, language slot) with places.
@@ -561,16 +571,7 @@ mod tests {
                 .collect();
             let cost = |a: u32, u: u32| m[a as usize][u as usize];
             let pools = pool_list(&units);
-            let candidates: Vec<Vec<(Cost, u32)>> = groups
-                .iter()
-                .map(|gr| {
-                    pools.iter().enumerate()
-                        .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
-                        .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
-                        .filter(|c| c.0 != UNREACHABLE)
-                        .collect()
-                })
-                .collect();
+            let candidates = candidate_arcs(&groups, &units, &pools, &cost);
             let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
             let (problem, _) = flow_problem(&groups, &units, &pools, &candidates, &all);
             let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs").0;

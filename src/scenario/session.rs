@@ -185,13 +185,22 @@ pub fn run_all(
         };
         let travel = &mut caches[slot].1;
         let mut warnings = Vec::new();
+        let mut far_units = Vec::new();
         for u in plans.iter().filter(|u| u.open()) {
             if let Some(d) = travel.off_network(u.x, u.y) {
                 if let (Some(at), UnitStatus::Opened | UnitStatus::Moved) = (&u.changed_at, u.status) {
                     return Err(off_network_error(&at.file, at.line, &u.id, d, s.max_snap_m).into());
                 }
-                warnings.push(format!("unit {} lies {d:.0} m from the network and is unreachable", u.id));
+                far_units.push(format!("{} ({d:.0} m)", u.id));
             }
+        }
+        if !far_units.is_empty() {
+            warnings.push(format!(
+                "{} units lie farther than {} m from the network and are unreachable: {}",
+                far_units.len(),
+                s.max_snap_m,
+                far_units.join(", ")
+            ));
         }
         let off = travel.cells_off_network();
         let off_children: f64 = off.iter().map(|&a| demand.area_total(a)).sum();
