@@ -115,6 +115,12 @@ pub fn cells_table(data: &Dataset, o: &Outcome, prov: &Provenance) -> OutTable {
                 )
             })),
         )
+        .with(
+            "k_nearest_min",
+            text(c.iter().map(|c| {
+                Some(c.k_nearest.iter().map(|&(t, _)| format!("{:.2}", minutes(t))).collect::<Vec<_>>().join(";"))
+            })),
+        )
         .with("allocated_unit", text(c.iter().map(|c| unit_id(c.allocated))))
         .with("allocated_min", float(c.iter().map(|c| c.mean_min)))
         .with("allocated_m", float(c.iter().map(|c| c.mean_m)))

@@ -224,7 +224,9 @@ pub fn run_all(
         let (times, distances) = travel.times(&points, &|n| progress.inc(n as u64));
         progress.finish();
         let searches = travel.searches - before;
+        progress.start(&format!("{}: allocation and indicators", s.name), 0);
         let outcome = evaluate(data, &s.parameters, plans, &demand, &by_age, (&times, &distances));
+        progress.finish();
         let network_path = match &s.network {
             NetworkSource::Osm(p) | NetworkSource::Lines(p) | NetworkSource::File(p) => p.clone(),
         };
@@ -242,7 +244,9 @@ pub fn run_all(
         let kpis = output::kpis(s, &outcome, &prov, &warnings, searches);
         let html = report::html(s, data, &outcome, &kpis);
         let dir = if nested || scenarios.len() > 1 { out.join(&s.name) } else { out.to_owned() };
+        progress.start(&format!("{}: writing {}", s.name, dir.display()), 0);
         output::write(&dir, &tables, &kpis, &html)?;
+        progress.finish();
         let headline = match s.parameters.allocation {
             crate::model::scenario::Rule::NearestWithVacancy => &outcome.rule,
             crate::model::scenario::Rule::SystemOptimum => &outcome.optimum,
