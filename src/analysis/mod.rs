@@ -10,4 +10,5 @@ pub mod equity;
 pub mod kpi;
 pub mod service_area;
 pub mod simplex;
+pub mod ssp;
 pub mod times;
