@@ -18,9 +18,12 @@ use std::process::ExitCode;
 ///
 /// Reads each city's own files through a city profile into one harmonised model
 /// (facilities / toimipaikat, premises / tilat, demand areas, population and forecasts),
-/// checks them, and exports them for QGIS and analysis.
+/// checks and exports them, builds road networks and travel-time matrices, and scores
+/// scenarios against the nearest-daycare principle (lähipäiväkotiperiaate).
 ///
 /// Start with the bundled sample data:
+///
+///   pave compare sample-data/*/scenarios/*.toml --out out/compare
 ///
 ///   pave validate sample-data/*/profile.toml
 ///
@@ -89,9 +92,9 @@ enum Command {
     /// allocation.csv/.parquet (both rules), districts.csv (Finnish Excel) /.parquet,
     /// kpis.json and a self-contained report.html. Every output carries provenance.
     ///
-    /// Example: pave run sample-data/kuopio/scenarios/ruotsi.toml --out out/kuopio
+    /// Example: pave run sample-data/kuopio/scenarios/swedish-places.toml --out out/kuopio
     Run(scenario::RunArgs),
-    /// Compare scenarios (files or result folders) side by side, the first as baseline.
+    /// Compare scenarios (files or result folders) side by side, each with its city's first.
     ///
     /// Scenario files are run first into DIR/<name>/, reusing each unit's travel-time
     /// column across scenarios on the same city and network. Writes comparison.csv (KPIs

@@ -22,7 +22,7 @@ pub struct RunArgs {
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
     /// Two or more scenario files (run first, into DIR/<name>/) or result folders of
-    /// `pave run`; the first is the baseline.
+    /// `pave run`; each is compared with the first one of its city.
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO_OR_DIR")]
     pub inputs: Vec<PathBuf>,
     /// Output folder: comparison.csv, comparison_districts.csv, comparison_cells.csv,
