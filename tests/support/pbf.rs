@@ -47,12 +47,17 @@ fn blob(out: &mut Vec<u8>, kind: &str, data: &[u8]) {
     let mut blob = Vec::new();
     bytes(&mut blob, 1, data); // raw
     int(&mut blob, 2, data.len() as u64); // raw_size
+    framed(out, kind, &blob);
+}
+
+/// Appends a BlobHeader (type, size) and the encoded Blob.
+fn framed(out: &mut Vec<u8>, kind: &str, blob: &[u8]) {
     let mut header = Vec::new();
     bytes(&mut header, 1, kind.as_bytes());
     int(&mut header, 3, blob.len() as u64);
     out.extend_from_slice(&(header.len() as u32).to_be_bytes());
     out.extend_from_slice(&header);
-    out.extend_from_slice(&blob);
+    out.extend_from_slice(blob);
 }
 
 /// A node: id, longitude, latitude.
@@ -75,8 +80,13 @@ pub fn write(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
     out
 }
 
-/// One OSMData block with its own string table.
+/// One OSMData block with its own string table, as a raw blob.
 fn block(out: &mut Vec<u8>, nodes: &[Node], ways: &[Way<'_>]) {
+    blob(out, "OSMData", &block_bytes(nodes, ways));
+}
+
+/// The encoded PrimitiveBlock of `nodes` and `ways`.
+fn block_bytes(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
     // String table: index 0 is the empty string.
     let mut strings: Vec<String> = vec![String::new()];
     let mut sid = |s: &str| -> u64 {
@@ -131,7 +141,7 @@ fn block(out: &mut Vec<u8>, nodes: &[Node], ways: &[Way<'_>]) {
     if !ways.is_empty() {
         bytes(&mut block, 2, &way_group);
     }
-    blob(out, "OSMData", &block);
+    block
 }
 
 fn zlib_blob(out: &mut Vec<u8>, kind: &str, data: &[u8]) {
@@ -142,12 +152,7 @@ fn zlib_blob(out: &mut Vec<u8>, kind: &str, data: &[u8]) {
     let mut blob = Vec::new();
     int(&mut blob, 2, data.len() as u64); // raw_size
     bytes(&mut blob, 3, &packed_data); // zlib_data
-    let mut header = Vec::new();
-    bytes(&mut header, 1, kind.as_bytes());
-    int(&mut header, 3, blob.len() as u64);
-    out.extend_from_slice(&(header.len() as u32).to_be_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&blob);
+    framed(out, kind, &blob);
 }
 
 /// Encodes nodes (as DenseNodes, untagged) and ways like a real extract: blocks of 8,000
@@ -182,29 +187,7 @@ pub fn write_dense(nodes: &[Node], ways: &[Way<'_>]) -> Vec<u8> {
         zlib_blob(&mut out, "OSMData", &block);
     }
     for chunk in ways.chunks(8000) {
-        let mut plain = Vec::new();
-        block(&mut plain, &[], chunk);
-        // Re-wrap the plain block's data compressed: take the block bytes back out.
-        let block_data = unwrap_raw_blob(&plain);
-        zlib_blob(&mut out, "OSMData", &block_data);
+        zlib_blob(&mut out, "OSMData", &block_bytes(&[], chunk));
     }
     out
-}
-
-/// The raw data of the single blob `blob` wrote into `file`.
-fn unwrap_raw_blob(file: &[u8]) -> Vec<u8> {
-    let header_len = u32::from_be_bytes([file[0], file[1], file[2], file[3]]) as usize;
-    let blob = &file[4 + header_len..];
-    // field 1 (raw), length-delimited: tag 0x0a, varint length, bytes.
-    let (mut len, mut shift, mut i) = (0usize, 0, 1);
-    loop {
-        let b = blob[i];
-        len |= usize::from(b & 0x7f) << shift;
-        i += 1;
-        if b & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-    }
-    blob[i..i + len].to_vec()
 }
