@@ -11,6 +11,7 @@ pub mod dijkstra;
 pub mod isochrone;
 pub mod matrix;
 pub mod nearest;
+mod partitioned;
 pub mod phast;
 pub mod queue;
 pub mod workspace;

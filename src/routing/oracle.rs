@@ -124,14 +124,15 @@ mod tests {
         }
 
         #[test]
-        fn nearest_with_long_edges_uses_buckets_and_matches_brute_force(n in 1usize..30, raw in proptest::collection::vec((0u32..30, 0u32..30, 64u32..5_000), 0..120), picks in proptest::collection::vec((0u32..30, 0u32..300), 1..6)) {
+        fn nearest_with_long_edges_uses_buckets_and_matches_brute_force(n in 1usize..30, raw in proptest::collection::vec((0u32..30, 0u32..30, 64u32..5_000), 0..120), picks in proptest::collection::vec((0u32..30, 0u32..300), 1..6), threads in 1usize..5, cutoff in prop_oneof![Just(UNREACHABLE), 0u32..8_000]) {
+            // 2–4 threads: the partitioned search, node ranges exchanging mail.
             let edges: Vec<(u32, u32, u32)> = raw.into_iter().map(|(a, b, w)| (a % n as u32, b % n as u32, w)).collect();
             let g = Csr::from_edges(n, &mut edges.clone());
             let fw = floyd_warshall(n, &edges);
             let sources: Vec<Vec<Access>> = picks.iter().map(|&(p, c)| vec![Access { node: p % n as u32, cost: c }]).collect();
-            let (cost, label) = nearest(&g, &sources, UNREACHABLE);
+            let (cost, label) = crate::routing::nearest::nearest_with(&g, &sources, cutoff, threads);
             for v in 0..n {
-                let mut all: Vec<(u64, u32)> = sources.iter().enumerate().map(|(l, s)| (fw[s[0].node as usize][v] + u64::from(s[0].cost), l as u32)).filter(|c| c.0 < u64::MAX / 8).collect();
+                let mut all: Vec<(u64, u32)> = sources.iter().enumerate().map(|(l, s)| (fw[s[0].node as usize][v] + u64::from(s[0].cost), l as u32)).filter(|c| c.0 <= u64::from(cutoff) && c.0 < u64::MAX / 8).collect();
                 all.sort();
                 match all.first() {
                     None => prop_assert_eq!((cost[v], label[v]), (UNREACHABLE, u32::MAX)),
