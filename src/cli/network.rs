@@ -84,6 +84,7 @@ fn print_problems(problems: &Problems) {
 
 /// Runs `pave network build`.
 pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let mut problems = Problems::with_limit(50);
     let speed = args.access_speed.unwrap_or(1.2);
     if !(speed.is_finite() && speed > 0.0) {
@@ -119,7 +120,8 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             print_problems(&problems);
             return Ok(ExitCode::from(1));
         }
-        return finish(args, raw, format!("lines {} ({}, mapping {})", path.display(), mode.name(), args.mapping));
+        let source = format!("lines {} ({}, mapping {})", path.display(), mode.name(), args.mapping);
+        return finish(args, raw, source, started.elapsed().as_secs_f64());
     }
     let (raw, source) = match (&args.csv, &args.osm) {
         (Some(files), _) => {
@@ -162,11 +164,18 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         print_problems(&problems);
         return Ok(ExitCode::from(1));
     };
-    finish(args, raw, source)
+    finish(args, raw, source, started.elapsed().as_secs_f64())
 }
 
-/// Builds, optionally contracts, and writes the network.
-fn finish(args: &BuildArgs, raw: crate::model::network::RawNetwork, source: String) -> anyhow::Result<ExitCode> {
+/// Builds, optionally contracts, and writes the network; `read_secs` is the time spent
+/// reading the input, for the closing report.
+fn finish(
+    args: &BuildArgs,
+    raw: crate::model::network::RawNetwork,
+    source: String,
+    read_secs: f64,
+) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     if raw.edges.is_empty() {
         eprintln!("pave: the network has no usable edges; nothing written");
         return Ok(ExitCode::from(1));
@@ -178,16 +187,18 @@ fn finish(args: &BuildArgs, raw: crate::model::network::RawNetwork, source: Stri
         eprintln!("contraction hierarchy: {} shortcuts in {:.1} s", h.shortcuts, started.elapsed().as_secs_f64());
         net.hierarchy = Some(h);
     }
+    let build_secs = started.elapsed().as_secs_f64();
     atomic::write_bytes(&args.out, &store::to_bytes(&net))?;
     eprintln!(
-        "wrote {}: {} nodes, {} directed edges (kept the largest of {} strongly connected components; dropped {} nodes, {} edges; {} duplicate or self-loop edges removed)",
+        "wrote {}: {} nodes, {} directed edges (kept the largest of {} strongly connected components; dropped {} nodes, {} edges; {} duplicate or self-loop edges removed); read {read_secs:.2} s · build {build_secs:.2} s · write {:.2} s",
         args.out.display(),
         net.node_count(),
         net.edge_count(),
         dropped.components,
         dropped.nodes,
         dropped.edges,
-        dropped.duplicate_edges
+        dropped.duplicate_edges,
+        started.elapsed().as_secs_f64() - build_secs
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -55,7 +55,7 @@ pub fn build(raw: &RawNetwork, source: &str) -> (Network, Dropped) {
         .map(|(i, e)| (new_id[e.from as usize], new_id[e.to as usize], e.time_ms, i))
         .collect();
     let inside = edges.len();
-    edges.sort_unstable();
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut edges[..]);
     edges.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
     edges.retain(|e| e.0 != e.1);
     let mut first_out = vec![0u32; m + 1];

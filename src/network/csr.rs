@@ -22,7 +22,8 @@ impl Csr {
     /// Self loops are dropped (they never shorten a path); of parallel edges the lightest
     /// is kept. The edge slice is sorted in place.
     pub fn from_edges(node_count: usize, edges: &mut [(u32, u32, u32)]) -> Csr {
-        edges.sort_unstable();
+        use rayon::slice::ParallelSliceMut;
+        edges.par_sort_unstable();
         let mut first_out = vec![0u32; node_count + 1];
         let mut head = Vec::with_capacity(edges.len());
         let mut weight = Vec::with_capacity(edges.len());
@@ -59,14 +60,29 @@ impl Csr {
     }
 
     /// The reverse graph: every edge u→v becomes v→u with the same weight.
+    ///
+    /// A counting sort by head, O(V + E): tails come in increasing order, so each reversed
+    /// list is sorted, and the invariants carry over.
     pub fn transpose(&self) -> Csr {
-        let mut edges: Vec<(u32, u32, u32)> = Vec::with_capacity(self.edge_count());
-        for u in 0..self.node_count() as u32 {
+        let n = self.node_count();
+        let mut first_out = vec![0u32; n + 1];
+        for &v in &self.head {
+            first_out[v as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first_out[i + 1] += first_out[i];
+        }
+        let mut next = first_out.clone();
+        let (mut head, mut weight) = (vec![0u32; self.edge_count()], vec![0u32; self.edge_count()]);
+        for u in 0..n as u32 {
             for e in self.edges(u) {
-                edges.push((self.head[e], u, self.weight[e]));
+                let slot = &mut next[self.head[e] as usize];
+                head[*slot as usize] = u;
+                weight[*slot as usize] = self.weight[e];
+                *slot += 1;
             }
         }
-        Csr::from_edges(self.node_count(), &mut edges)
+        Csr { first_out, head, weight }
     }
 
     /// The same graph with nodes renumbered: node `v` becomes `new_id[v]`.
@@ -127,5 +143,18 @@ mod tests {
         t.validate().unwrap();
         assert_eq!(t.head[t.edges(1).start], 0);
         assert_eq!(t.transpose(), g);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn transpose_equals_building_from_reversed_edges(n in 1usize..40, raw in proptest::collection::vec((0u32..40, 0u32..40, 0u32..9), 0..200)) {
+            let mut edges: Vec<(u32, u32, u32)> = raw.into_iter().map(|(a, b, w)| (a % n as u32, b % n as u32, w)).collect();
+            let g = &Csr::from_edges(n, &mut edges);
+            let mut reversed: Vec<(u32, u32, u32)> =
+                (0..n as u32).flat_map(|u| g.edges(u).map(move |e| (g.head[e], u, g.weight[e]))).collect();
+            let t = g.transpose();
+            proptest::prop_assert!(t.validate().is_ok());
+            proptest::prop_assert_eq!(t, Csr::from_edges(n, &mut reversed));
+        }
     }
 }

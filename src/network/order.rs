@@ -35,7 +35,7 @@ pub fn hilbert_order(x: &[f64], y: &[f64]) -> Vec<u32> {
     let scale = 65_535.0 / span;
     let mut keyed: Vec<(u64, u32)> =
         (0..n).map(|i| (hilbert(((x[i] - minx) * scale) as u32, ((y[i] - miny) * scale) as u32), i as u32)).collect();
-    keyed.sort_unstable();
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keyed[..]);
     let mut new_id = vec![0u32; n];
     for (rank, &(_, old)) in keyed.iter().enumerate() {
         new_id[old as usize] = rank as u32;
