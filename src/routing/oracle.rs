@@ -57,7 +57,7 @@ pub fn as_cost(d: u64, cutoff: Cost) -> Cost {
 #[cfg(test)]
 mod tests {
     use super::super::dijkstra::{one_to_all, one_to_many};
-    use super::super::nearest::{k_nearest, nearest};
+    use super::super::nearest::{k_nearest, nearest_with};
     use super::super::{Access, UNREACHABLE, Workspace, matrix};
     use super::*;
     use crate::network::csr::Csr;
@@ -104,11 +104,12 @@ mod tests {
         }
 
         #[test]
-        fn nearest_labels_match_brute_force((n, edges) in graphs(), picks in proptest::collection::vec(0u32..24, 1..5)) {
+        fn nearest_labels_match_brute_force((n, edges) in graphs(), picks in proptest::collection::vec(0u32..24, 1..5), threads in 1usize..4) {
+            // Zero and light edges: buckets scanned again, also after mail between ranges.
             let g = Csr::from_edges(n, &mut edges.clone());
             let fw = floyd_warshall(n, &edges);
             let sources: Vec<Vec<Access>> = picks.iter().map(|&p| vec![Access { node: p % n as u32, cost: 0 }]).collect();
-            let (cost, label) = nearest(&g, &sources, UNREACHABLE);
+            let (cost, label) = nearest_with(&g, &sources, UNREACHABLE, threads);
             let knn = k_nearest(&g, &sources, 2, UNREACHABLE);
             for v in 0..n {
                 // Brute force: (cost, lowest label) over all sources.
@@ -130,7 +131,7 @@ mod tests {
             let g = Csr::from_edges(n, &mut edges.clone());
             let fw = floyd_warshall(n, &edges);
             let sources: Vec<Vec<Access>> = picks.iter().map(|&(p, c)| vec![Access { node: p % n as u32, cost: c }]).collect();
-            let (cost, label) = crate::routing::nearest::nearest_with(&g, &sources, cutoff, threads);
+            let (cost, label) = nearest_with(&g, &sources, cutoff, threads);
             for v in 0..n {
                 let mut all: Vec<(u64, u32)> = sources.iter().enumerate().map(|(l, s)| (fw[s[0].node as usize][v] + u64::from(s[0].cost), l as u32)).filter(|c| c.0 <= u64::from(cutoff) && c.0 < u64::MAX / 8).collect();
                 all.sort();
