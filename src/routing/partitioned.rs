@@ -37,8 +37,8 @@ use crate::network::csr::Csr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Cost and label of the nearest source for every node, like the sequential bucket search,
-/// with `parts` workers; `delta` must not exceed the lightest edge weight.
+/// Cost and label of the nearest source for every node (`UNREACHABLE`, `u32::MAX` if none
+/// within `cutoff`), with buckets `delta` ≥ 1 ms wide and `parts` workers.
 pub(super) fn nearest(
     graph: &Csr,
     sources: &[Vec<Access>],
@@ -47,6 +47,7 @@ pub(super) fn nearest(
     parts: usize,
 ) -> (Vec<Cost>, Vec<u32>) {
     let n = graph.node_count();
+    let delta = delta.max(1);
     let chunk = n.div_ceil(parts.max(1)).max(1);
     let parts = n.div_ceil(chunk).max(1);
     let shared = Shared {
