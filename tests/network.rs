@@ -214,6 +214,11 @@ fn network_file_round_trips_and_detects_corruption() {
     assert!(store::from_bytes(&bad).unwrap_err().to_string().contains("corrupt"));
     assert!(store::from_bytes(&file[..file.len() / 3]).is_err());
     assert!(store::from_bytes(b"hello").unwrap_err().to_string().contains("not a pave network"));
+    // A file of the earlier format (version 1 stored the backward graph too) asks for a rebuild.
+    let mut old = file.clone();
+    old[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let message = store::from_bytes(&old).unwrap_err().to_string();
+    assert!(message.contains("version 1") && message.contains("rebuild it"), "{message}");
 }
 
 /// Writes an interchange network and returns (dir, nodes, edges).
