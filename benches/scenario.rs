@@ -7,12 +7,14 @@
 //! PAVE_BENCH_CAR=1 for car speeds).
 
 use pave::analysis::demand::Demand;
-use pave::model::scenario::{Decay, KeyOrigin, NetworkSource, Parameters, Rule, Scenario, TravelMode};
+use pave::model::network::{Mode, NetworkSource};
+use pave::model::scenario::{Decay, KeyOrigin, Parameters, Rule, Scenario};
 use pave::model::{Dataset, DemandArea, DemandAreaId, DemandAreaKind, DistrictCode, Language};
 use pave::network::build::build;
 use pave::sample::rng::Rng;
 use pave::scenario::apply::{UnitPlan, UnitStatus};
-use pave::scenario::output::{self, Provenance};
+use pave::scenario::kpis::{Kpis, Provenance};
+use pave::scenario::output;
 use pave::scenario::run::evaluate;
 use pave::scenario::travel::Travel;
 use std::time::Instant;
@@ -109,7 +111,8 @@ fn main() {
         service: ("early_childhood_education".into(), here),
         ages: None,
         network: NetworkSource::File("bench".into()),
-        mode: TravelMode::Walk,
+        mode: Mode::Walk,
+        speeds: (1.2, 4.2),
         max_snap_m: 500.0,
         parameters: params.clone(),
         changes: vec![],
@@ -126,14 +129,14 @@ fn main() {
         let t_travel = t.elapsed().as_secs_f64();
         let o = evaluate(&data, &params, plans, &demand, &by_age, (&times, &distances));
         let t_eval = t.elapsed().as_secs_f64() - t_travel;
-        let prov = Provenance::default();
+        let prov = Provenance::new(&scenario, &data, &net, "bench");
         let tables = [
             output::cells_table(&data, &o, &prov),
             output::units_table(&o, &prov, 1),
             output::allocation_table(&data, &o, "nearest_with_vacancy", "system_optimum", &prov),
             output::districts_table(&o, &prov),
         ];
-        let kpis = output::kpis(&scenario, &o, &prov, &[], 0);
+        let kpis = Kpis::new(&scenario, &o, prov.clone(), &[], 0);
         let html = pave::scenario::report::html(&scenario, &data, &o, &kpis);
         output::write(&out.path().join(format!("s{k}")), &tables, &kpis, &html).unwrap();
         let t_all = t.elapsed().as_secs_f64();

@@ -371,3 +371,232 @@ fn usage_errors_exit_2() {
     let r = pave(dir.path(), &["frobnicate"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// The fixture in the Finnish Excel dialect: `;` between fields, decimal commas.
+fn finnish() -> Fixture {
+    let mut f = Fixture::new().edit("profile.toml", |t| {
+        t.replace("crs = 3067\n", "crs = 3067\n\n[csv]\ndelimiter = \";\"\ndecimal = \",\"\n")
+    });
+    for name in ["districts.csv", "facilities.csv", "premises.csv", "areas.csv", "population.csv", "forecast.csv"] {
+        f = f.edit(name, |t| t.replace(',', ";").replace("fi/sv", "fi+sv").replace('.', ","));
+    }
+    f
+}
+
+#[test]
+fn the_finnish_fixture_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = finnish().write(dir.path());
+    let v = pave(dir.path(), &["validate", profile.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+}
+
+#[test]
+fn dot_in_a_decimal_comma_file_is_ambiguous() {
+    // SAP and German-locale exports write 1.189 for 1189: never read as 1.189.
+    check(
+        "dot thousands separator",
+        finnish().edit("premises.csv", |t| t.replace("T2;380", "T2;1.189")),
+        "parse",
+        &["premises.csv", "line 3", "field 'floor_area_m2' = '1.189'", "ambiguous", "(1189)", "(1,189)"],
+    );
+}
+
+#[test]
+fn comma_in_a_decimal_point_file_is_ambiguous() {
+    let f = Fixture::new()
+        .edit("profile.toml", |t| t.replace("crs = 3067\n", "crs = 3067\n\n[csv]\ndelimiter = \";\"\n"))
+        .edit("districts.csv", |t| t.replace(',', ";"))
+        .edit("facilities.csv", |t| t.replace(',', ";").replace(";60;", ";1,050;"))
+        .edit("premises.csv", |t| t.replace(',', ";"))
+        .edit("areas.csv", |t| t.replace(',', ";"))
+        .edit("population.csv", |t| t.replace(',', ";"))
+        .edit("forecast.csv", |t| t.replace(',', ";"));
+    check(
+        "comma in a decimal-point file",
+        f,
+        "parse",
+        &["facilities.csv", "line 2", "field 'capacity' = '1,050'", "(1050)", "(1.050)"],
+    );
+}
+
+#[test]
+fn fractional_places_are_shown_as_written() {
+    check(
+        "12.5 places",
+        Fixture::new().edit("facilities.csv", |t| t.replace(",60,", ",12.5,")),
+        "parse",
+        &["line 2", "field 'capacity' = '12.5'", "a whole number"],
+    );
+    check(
+        "1,050 places in a decimal-comma file",
+        finnish().edit("facilities.csv", |t| t.replace(";60;", ";1,050;")),
+        "parse",
+        &["line 2", "field 'capacity' = '1,050'", "a whole number", "write 1050"],
+    );
+}
+
+#[test]
+fn a_point_outside_the_city_is_shown_as_written() {
+    // Facilities in WGS 84: one in Helsinki, one in Tallinn (inside Finland's EPSG:3067
+    // extent, so only the city boundary catches it).
+    let boundary = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3067"}},"features":[
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[375000,6660000],[395000,6660000],[395000,6685000],[375000,6685000],[375000,6660000]]]}}]}"#;
+    let f = Fixture::new()
+        .set("boundary.geojson", boundary)
+        .edit("profile.toml", |t| {
+            t.replace("crs = 3067\n", "crs = 3067\nboundary = \"boundary.geojson\"\n")
+                .replace("path = \"facilities.csv\"", "path = \"facilities.csv\"\ncrs = 4326")
+        })
+        .edit("facilities.csv", |t| {
+            t.replace("385100,6672100", "24.9384,60.1699").replace("386100,6673100", "24.7536,59.4370")
+        });
+    check(
+        "Tallinn",
+        f,
+        "outside-city",
+        &["line 3", "field 'coordinates' = '24.7536, 59.4370'", "(24.7536, 59.4370) lies", "km outside"],
+    );
+}
+
+#[test]
+fn ids_are_compared_without_surrounding_whitespace() {
+    // "P1 " in a GeoJSON property is the same unit as "P1".
+    check(
+        "duplicate id with a trailing space",
+        Fixture::new().edit("facilities.csv", |t| t.replace("P2,", "\"P1 \",")),
+        "duplicate-id",
+        &["line 3", "'P1'", "first seen at line 2"],
+    );
+}
+
+#[test]
+fn ids_can_be_compared_case_insensitively() {
+    let f = Fixture::new()
+        .edit("profile.toml", |t| t.replace("crs = 3067\n", "crs = 3067\ncase_insensitive_ids = true\n"))
+        .edit("facilities.csv", |t| t.replace("P2,", "p1,"));
+    check("duplicate id in another case", f, "duplicate-id", &["line 3", "'P1'", "first seen at line 2"]);
+    // References match across cases too: premises id t1 is T1.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Fixture::new()
+        .edit("profile.toml", |t| t.replace("crs = 3067\n", "crs = 3067\ncase_insensitive_ids = true\n"))
+        .edit("facilities.csv", |t| t.replace(",T1,", ",t1,"))
+        .write(dir.path());
+    let v = pave(dir.path(), &["validate", profile.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+}
+
+#[test]
+fn duplicated_population_records_are_never_summed() {
+    check(
+        "duplicate population record",
+        Fixture::new().edit("population.csv", |t| format!("{t}CRS3067RES250mN6672000E385000,2024,3,5\n")),
+        "duplicate-record",
+        &["population.csv", "line 4", "also at line 2", "counted twice", "CRS3067RES250mN6672000E385000"],
+    );
+    check(
+        "overlapping age bands",
+        Fixture::new()
+            .edit("profile.toml", |t| t.replace("age = \"age\", count", "age_band = \"age\", count"))
+            .edit("population.csv", |t| format!("{t}CRS3067RES250mN6672000E385000,2024,0-6,40\n")),
+        "duplicate-record",
+        &["population.csv", "line 4", "do not overlap", "age 3", "0–6"],
+    );
+}
+
+/// The fixture with places by language beside the total.
+fn total_and_languages(rule: Option<&str>, fi: &str, sv: &str) -> Fixture {
+    let rule = rule.map_or(String::new(), |r| format!("capacity_total = \"{r}\"\n"));
+    Fixture::new()
+        .edit("profile.toml", |t| {
+            t.replace(
+                "capacity = \"capacity\"\n",
+                "capacity = \"capacity\"\ncapacity_by_language = { fi = \"places_fi\", sv = \"places_sv\" }\n",
+            )
+            .replace("[facilities.columns]", &format!("{rule}[facilities.columns]"))
+        })
+        .edit("facilities.csv", |t| {
+            t.replace("district\n", "district,places_fi,places_sv\n")
+                .replace(",A1\n", &format!(",A1,{fi},0\n"))
+                .replace(",A2\n", &format!(",A2,30,{sv}\n"))
+        })
+}
+
+#[test]
+fn a_total_beside_language_places_is_never_counted_twice() {
+    check(
+        "total and languages without a rule",
+        total_and_languages(None, "60", "10"),
+        "profile",
+        &["facilities.csv", "capacity_total", "counted twice", "sum", "rest_is_shared"],
+    );
+    check(
+        "total is not the sum",
+        total_and_languages(Some("sum"), "50", "10"),
+        "inconsistent",
+        &["line 2", "field 'capacity' = '60'", "fi 50 + sv 0 = 50"],
+    );
+    check(
+        "reserved places exceed the total",
+        total_and_languages(Some("rest_is_shared"), "70", "10"),
+        "inconsistent",
+        &["line 2", "field 'capacity' = '60'", "fi 70 + sv 0 = 70"],
+    );
+    // Consistent files validate: the sum, or the rest shared.
+    for (rule, fi, sv) in [("sum", "60", "10"), ("rest_is_shared", "40", "5")] {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = total_and_languages(Some(rule), fi, sv).write(dir.path());
+        let v = pave(dir.path(), &["validate", profile.to_str().unwrap()]);
+        assert_eq!(v.code, 0, "[{rule}] {}{}", v.stdout, v.stderr);
+    }
+}
+
+#[test]
+fn places_no_child_may_take_are_warned_about() {
+    let f = |rules: &str| {
+        Fixture::new()
+            .edit("profile.toml", |t| {
+                t.replace("capacity = \"capacity\"\n", "capacity_by_language = { en = \"capacity\" }\n")
+                    .replace("[years]", &format!("{rules}[years]"))
+            })
+            .edit("facilities.csv", |t| t.replace(",fi,A1", ",en,A1").replace(",fi/sv,A2", ",en,A2"))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = f("").write(dir.path());
+    let v = pave(dir.path(), &["validate", profile.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "warnings only: {}{}", v.stdout, v.stderr);
+    let all = format!("{}{}", v.stdout, v.stderr);
+    assert!(all.contains("warning[unusable-places]") && all.contains("no child ever takes en places"), "{all}");
+    // The city says who may take English places: no warning.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = f("[language_rules]\nother = [\"fi\", \"en\"]\n\n").write(dir.path());
+    let v = pave(dir.path(), &["validate", profile.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert!(!format!("{}{}", v.stdout, v.stderr).contains("unusable-places"), "{}", v.stdout);
+}
+
+#[test]
+fn shared_places_can_be_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Fixture::new()
+        .edit("profile.toml", |t| {
+            t.replace(
+                "capacity = \"capacity\"\n",
+                "capacity_by_language = { fi = \"capacity\", shared = \"shared\" }\n",
+            )
+        })
+        .edit("facilities.csv", |t| {
+            t.replace("district\n", "district,shared\n").replace(",A1\n", ",A1,15\n").replace(",A2\n", ",A2,\n")
+        })
+        .write(dir.path());
+    let out = dir.path().join("model");
+    let e = pave(dir.path(), &["-q", "model", "export", profile.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(e.code, 0, "{}", e.stderr);
+    let (t, _) = pave::io::parquet::read(&out.join("facilities.parquet")).unwrap();
+    let get = |name: &str, row: usize| t.columns[t.column_index(name).unwrap()].cell(row).display();
+    assert_eq!(
+        (get("places_fi", 0), get("places_shared", 0), get("places_total", 0)),
+        ("60".into(), "15".into(), "75".into())
+    );
+    assert_eq!((get("places_fi", 1), get("places_shared", 1)), ("40".into(), "".into()));
+}

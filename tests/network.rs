@@ -274,6 +274,33 @@ fn bad_network_input_is_reported_with_file_and_line() {
 }
 
 #[test]
+fn interchange_nodes_in_another_crs_are_rejected_or_converted() {
+    // Degrees in a file read as EPSG:3067 would snap every point wrongly: an error naming
+    // the node's line, its coordinates as written and the fix.
+    let degrees = "id,x,y\n0,24.9384,60.1699\n1,24.9402,60.1699\n2,24.9402,60.1708\n";
+    let (dir, n, e) = interchange(degrees, EDGES);
+    let out = dir.path().join("n.pavenet");
+    let r = pave(dir.path(), &["network", "build", "--csv", &n, &e, "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for needle in ["nodes.csv: line 2", "field 'x, y' = '24.9384, 60.1699'", "look like degrees", "--crs"] {
+        assert!(r.stderr.contains(needle), "expected '{needle}' in:\n{}", r.stderr);
+    }
+    assert!(!out.exists());
+    // Declared, they are converted into EPSG:3067.
+    let r = pave(dir.path(), &["network", "build", "--csv", &n, &e, "--crs", "4326", "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let info = pave(dir.path(), &["network", "info", out.to_str().unwrap()]);
+    assert!(info.stdout.contains("extent:      E 385"), "{}", info.stdout);
+    assert!(info.stdout.contains("mode:        custom"), "{}", info.stdout);
+    // GK25 coordinates read as EPSG:3067.
+    let gk = "id,x,y\n0,25496888,6672394\n1,25496988,6672394\n2,25496988,6672494\n";
+    let (dir, n, e) = interchange(gk, EDGES);
+    let r = pave(dir.path(), &["network", "build", "--csv", &n, &e, "--out", dir.path().join("g").to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("zone prefix") && r.stderr.contains("3879"), "{}", r.stderr);
+}
+
+#[test]
 fn island_points_are_flagged_and_threads_do_not_change_results() {
     let (dir, n, e) = interchange(NODES, EDGES);
     let net = dir.path().join("n.pavenet");

@@ -120,6 +120,8 @@ fn outputs_are_byte_identical_with_one_and_two_threads() {
     let (a, b) = (dir.path().join("one"), dir.path().join("two"));
     run("1", &a);
     run("2", &b);
+    // One scenario gets the layout of several: DIR/<name>/.
+    let (a, b) = (a.join("kuopio-2030-swedish"), b.join("kuopio-2030-swedish"));
     let (fa, fb) = (files(&a), files(&b));
     assert_eq!(fa.len(), 10);
     for (x, y) in fa.iter().zip(&fb) {
@@ -237,6 +239,7 @@ fn every_kind_of_change_applies() {
     let out = dir.path().join("out");
     let r = pave(dir.path(), &["-q", "run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = out.join("all-changes");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     for status in ["moved", "language changed", "resized", "opened", "closed"] {
         assert!(html.contains(&format!("<td>{status}</td>")), "no unit {status} in the report");
@@ -259,4 +262,130 @@ fn every_kind_of_change_applies() {
     assert!(units.column_index("catchment_age_1").is_some() && units.column_index("catchment_age_6").is_some());
     let by_age: f64 = (1..=6).map(|a| num(row("TKU104"), &format!("catchment_age_{a}"))).sum();
     assert!((by_age - num(row("TKU104"), "catchment_children")).abs() < 1e-6, "{by_age}");
+}
+
+/// A tiny city on an interchange network (a 600 m street along y = 6672125): cell C1 with
+/// 3 Finnish-, 2 other- and 4 Swedish-speaking children, cell C2 east of it with 1 Finnish
+/// speaker; unit SV (10 Swedish places) 5 m from C1's point, unit FI (10 Finnish places)
+/// 175 m east of it.
+fn tiny_city(dir: &Path, changes: &str) -> PathBuf {
+    let put = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    put(
+        "profile.toml",
+        "city = \"Pikkula\"\nmunicipality_code = \"998\"\ncrs = 3067\n\n[years]\nobserved = [2024, 2024]\n\n\
+         [districts]\nlevels = [\"alue\"]\npath = \"districts.csv\"\n\n\
+         [[facilities]]\npath = \"units.csv\"\ncolumns = { id = \"id\", name_fi = \"name\", service_type = \"service\", x = \"x\", y = \"y\", \
+         languages = \"languages\", capacity_by_language = { fi = \"fi\", sv = \"sv\" } }\n\n\
+         [[demand_areas]]\npath = \"cells.csv\"\nkind = \"grid_250m\"\ngeometry = \"inspire_id\"\ncolumns = { id = \"id\", districts = { alue = \"alue\" } }\n\n\
+         [[population]]\npath = \"population.csv\"\nlevel = \"demand_area\"\nkind = \"observed\"\n\
+         columns = { area = \"cell\", year = \"year\", age = \"age\", count = \"count\", language_group = \"language\" }\n",
+    );
+    put("districts.csv", "code,level,name_fi\nA,alue,Keskusta\n");
+    put(
+        "units.csv",
+        "id,name,service,x,y,languages,fi,sv\nSV,Svenska,early_childhood_education,385130,6672125,sv,,10\n\
+         FI,Suomi,early_childhood_education,385300,6672125,fi,10,\n",
+    );
+    put("cells.csv", "id,alue\nCRS3067RES250mN6672000E385000,A\nCRS3067RES250mN6672000E385250,A\n");
+    put(
+        "population.csv",
+        "cell,year,age,count,language\nCRS3067RES250mN6672000E385000,2024,3,3,fi\nCRS3067RES250mN6672000E385000,2024,3,2,other\n\
+         CRS3067RES250mN6672000E385000,2024,3,4,sv\nCRS3067RES250mN6672000E385250,2024,3,1,fi\n",
+    );
+    let mut nodes = "id,x,y\n".to_owned();
+    let mut edges = "from,to,length_m,time_s\n".to_owned();
+    for i in 0..13 {
+        nodes.push_str(&format!("{i},{},6672125\n", 385_000 + 50 * i));
+        if i > 0 {
+            edges.push_str(&format!("{},{i},50,41.667\n{i},{},50,41.667\n", i - 1, i - 1));
+        }
+    }
+    put("nodes.csv", &nodes);
+    put("edges.csv", &edges);
+    put(
+        "scenario.toml",
+        &format!(
+            "name = \"pikkula\"\nprofile = \"profile.toml\"\nyear = 2024\nservice = \"early_childhood_education\"\nages = [3, 3]\n\n\
+             [network]\ncsv = [\"nodes.csv\", \"edges.csv\"]\n\n[parameters]\nthreshold_min = 16\n{changes}"
+        ),
+    );
+    dir.join("scenario.toml")
+}
+
+fn value(t: &pave::io::table::Table, key_col: &str, key: &str, col: &str) -> String {
+    let k = t.column_index(key_col).unwrap();
+    let c = t.column_index(col).unwrap_or_else(|| panic!("no column {col}"));
+    let row = (0..t.len).find(|&r| t.columns[k].cell(r).display() == key).unwrap_or_else(|| panic!("no {key}"));
+    t.columns[c].cell(row).display()
+}
+
+#[test]
+fn result_definitions_hold_on_a_city_worked_by_hand() {
+    // See docs/definitions.md: the cell's main unit sums children over language groups,
+    // and a unit's catchment counts only children who may take its places.
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny_city(dir.path(), "");
+    let out = dir.path().join("out");
+    let r = pave(dir.path(), &["-q", "run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = out.join("pikkula");
+    let (cells, _) = pave::io::parquet::read(&out.join("cells.parquet")).unwrap();
+    // C1: 4 Swedish speakers to SV, 3 + 2 (Finnish and other) to FI: FI takes most (5 > 4),
+    // though SV takes the largest single language group.
+    let c1 = "CRS3067RES250mN6672000E385000";
+    assert_eq!(value(&cells, "cell_id", c1, "allocated_unit"), "FI");
+    assert_eq!(value(&cells, "cell_id", c1, "rule_unit"), "FI");
+    // Catchments: SV is the nearest unit of every child of C1, but only the 4 Swedish
+    // speakers may take its places; FI's catchment is C1's 5 others and C2's 1.
+    let (units, _) = pave::io::parquet::read(&out.join("units.parquet")).unwrap();
+    assert_eq!(value(&units, "unit_id", "SV", "catchment_children"), "4");
+    assert_eq!(value(&units, "unit_id", "FI", "catchment_children"), "6");
+    let kpis: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("kpis.json")).unwrap()).unwrap();
+    assert_eq!(kpis["provenance"]["mode"], "custom", "a CSV network with its own times is not 'walk'");
+    assert_eq!(kpis["nearest_with_vacancy"]["served"], 10.0);
+    // The same children compared: the rule's placement here is already the least travel.
+    let rv = &kpis["rule_vs_optimum"];
+    assert!(
+        (rv["child_minutes_rule"].as_f64().unwrap() - rv["child_minutes_same_children_optimum"].as_f64().unwrap())
+            .abs()
+            < 1e-9,
+        "{rv}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("travel: custom") && !html.contains("NearestWithVacancy"),
+        "the report names the mode and rule for people"
+    );
+    // Finnish Excel CSV: rounded figures, no float noise.
+    let csv = std::fs::read_to_string(out.join("allocation.csv")).unwrap();
+    assert!(csv.contains(";4,00;"), "{csv}");
+    let districts = std::fs::read_to_string(out.join("districts.csv")).unwrap();
+    assert!(districts.contains("within_pct") && districts.contains(";100,0;"), "{districts}");
+}
+
+#[test]
+fn places_no_child_may_take_stay_empty_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny_city(
+        dir.path(),
+        "\n[[change]]\naction = \"open\"\nunit = \"EN\"\nat = [385125, 6672125]\nplaces = { en = 30 }\n",
+    );
+    let out = dir.path().join("out");
+    let r = pave(dir.path(), &["-q", "run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("unit EN has 30 en places that no language group may take"), "{}", r.stderr);
+    let (units, _) = pave::io::parquet::read(&out.join("pikkula/units.parquet")).unwrap();
+    assert_eq!(value(&units, "unit_id", "EN", "placed"), "0");
+    let kpis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("pikkula/kpis.json")).unwrap()).unwrap();
+    assert_eq!(kpis["unusable_places"][0]["places"], 30);
+    // With English places open to other-language speakers, EN takes C1's two of them.
+    let profile = dir.path().join("profile.toml");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    std::fs::write(&profile, text.replace("[years]", "[language_rules]\nother = [\"fi\", \"en\"]\n\n[years]")).unwrap();
+    let r = pave(dir.path(), &["-q", "run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("no language group may take"), "{}", r.stderr);
+    let (units, _) = pave::io::parquet::read(&out.join("pikkula/units.parquet")).unwrap();
+    assert_eq!(value(&units, "unit_id", "EN", "placed"), "2");
 }

@@ -9,16 +9,18 @@
 //! - [`system_optimum`]: the most children served, and among those the least total travel
 //!   time, solved exactly as a min-cost flow (successive shortest paths with potentials).
 //!
-//! Both report unserved children explicitly. Language: a child of group `Finnish` may take
-//! a Finnish place or a shared place, `Swedish` a Swedish or shared place, `Other` a
-//! Finnish or shared place (Finnish-language services are the default offer).
+//! Both report unserved children explicitly. Language is a hard rule, the city's
+//! [`LanguageRules`]: a child takes shared places or places of a language its group may
+//! take (by default Finnish speakers Finnish places, Swedish speakers Swedish places, and
+//! everyone else Finnish places). Within a unit a child takes places of its own language
+//! before shared places.
 //!
 //! # Complexity
 //! Nearest-with-vacancy: O(G · U log U) for G groups and U units. System optimum: at most
 //! one augmentation per group and pool saturation, each a Dijkstra over the flow network of
 //! O(G · U) arcs.
 
-use crate::model::{Language, LanguageGroup};
+use crate::model::{Language, LanguageGroup, LanguageRules};
 use crate::network::{Cost, UNREACHABLE};
 
 /// Children of one language group living in one demand area.
@@ -37,15 +39,6 @@ pub struct Group {
 pub struct Unit {
     /// Places per language.
     pub places: Vec<(Option<Language>, u32)>,
-}
-
-/// Which place languages a language group may take.
-pub fn compatible(group: LanguageGroup, place: Option<Language>) -> bool {
-    match (group, place) {
-        (_, None) => true,
-        (LanguageGroup::Swedish, Some(l)) => l == Language::Swedish,
-        (LanguageGroup::Finnish | LanguageGroup::Other | LanguageGroup::All, Some(l)) => l == Language::Finnish,
-    }
 }
 
 /// The outcome of an allocation.
@@ -95,7 +88,8 @@ fn sort_assigned(a: &mut Vec<(u32, u32, u32, Cost)>) {
 }
 
 /// The nearest-daycare rule as cities apply it (see the module doc for the order).
-pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
+pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
+    let compatible = |g: LanguageGroup, p: Option<Language>| rules.allows(g, p);
     let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
     // Each group's compatible units, nearest first (ties: lower unit index).
     let options: Vec<Vec<(Cost, u32)>> = groups
@@ -147,14 +141,20 @@ pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], cost: &CostFn<'_>)
 /// reduced cost under the optimal potentials is negative, until none is — at which point
 /// the potentials prove the flow optimal for all arcs. Should the simplex fail, successive
 /// shortest paths solve the full network (the tests check the two agree).
-pub fn system_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>) -> Allocation {
-    priced_optimum(groups, units, cost, FIRST_ARCS)
+pub fn system_optimum(groups: &[Group], units: &[Unit], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
+    priced_optimum(groups, units, rules, cost, FIRST_ARCS)
 }
 
 /// [`system_optimum`] starting from `first` arcs per group.
-fn priced_optimum(groups: &[Group], units: &[Unit], cost: &CostFn<'_>, first: usize) -> Allocation {
+fn priced_optimum(
+    groups: &[Group],
+    units: &[Unit],
+    rules: &LanguageRules,
+    cost: &CostFn<'_>,
+    first: usize,
+) -> Allocation {
     let pools = pool_list(units);
-    let candidates = candidate_arcs(groups, units, &pools, cost);
+    let candidates = candidate_arcs(groups, units, &pools, rules, cost);
     let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < first).collect()).collect();
     loop {
         let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on);
@@ -210,6 +210,7 @@ fn candidate_arcs(
     groups: &[Group],
     units: &[Unit],
     pools: &[(u32, usize)],
+    rules: &LanguageRules,
     cost: &CostFn<'_>,
 ) -> Vec<Vec<(Cost, u32)>> {
     groups
@@ -218,7 +219,7 @@ fn candidate_arcs(
             let mut v: Vec<(Cost, u32)> = pools
                 .iter()
                 .enumerate()
-                .filter(|&(_, &(u, slot))| compatible(gr.language, units[u as usize].places[slot].0))
+                .filter(|&(_, &(u, slot))| rules.allows(gr.language, units[u as usize].places[slot].0))
                 .map(|(k, &(u, _))| (cost(gr.area, u), k as u32))
                 .filter(|c| c.0 != UNREACHABLE)
                 .collect();
@@ -278,6 +279,18 @@ fn flow_problem(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn compatible(g: LanguageGroup, p: Option<Language>) -> bool {
+        LanguageRules::default().allows(g, p)
+    }
+
+    fn nearest_with_vacancy(g: &[Group], u: &[Unit], cost: &CostFn<'_>) -> Allocation {
+        super::nearest_with_vacancy(g, u, &LanguageRules::default(), cost)
+    }
+
+    fn system_optimum(g: &[Group], u: &[Unit], cost: &CostFn<'_>) -> Allocation {
+        super::system_optimum(g, u, &LanguageRules::default(), cost)
+    }
 
     fn fixture() -> (Vec<Group>, Vec<Unit>, [[Cost; 2]; 2]) {
         // Areas A (0) and B (1); unit 0 has 10 shared places, unit 1 has 10 Finnish and 5
@@ -445,7 +458,7 @@ mod tests {
                 .collect();
             let cost = |a: u32, u: u32| m[a as usize][u as usize];
             let pools = pool_list(&units);
-            let candidates = candidate_arcs(&groups, &units, &pools, &cost);
+            let candidates = candidate_arcs(&groups, &units, &pools, &LanguageRules::default(), &cost);
             let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
             let (problem, _) = flow_problem(&groups, &units, &pools, &candidates, &all);
             let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs").0;
@@ -455,7 +468,7 @@ mod tests {
             // The priced system optimum (few arcs first) reaches the same cost.
             let unserved_cost = problem.arcs.iter().map(|a| a.3).max().unwrap_or(0);
             for first in [1, 2, FIRST_ARCS] {
-                let priced = priced_optimum(&groups, &units, &cost, first);
+                let priced = priced_optimum(&groups, &units, &LanguageRules::default(), &cost, first);
                 let unserved: u64 = priced.unserved.iter().map(|&u| u64::from(u)).sum();
                 prop_assert_eq!(priced.total_cost() as i64 + unserved as i64 * unserved_cost, total(&ssp));
             }

@@ -47,6 +47,30 @@ impl Demand {
     }
 }
 
+/// Children taking part, per area and language group, in hundredths of a child: the
+/// expected values `children × participation × 100` rounded by the largest-remainder
+/// method, so the city total is conserved to the hundredth (plain rounding of many small
+/// values would shift it) and every value is within one hundredth of its expected value.
+/// Ties go to the lower area, then the lower group index.
+///
+/// # Complexity
+/// O(n log n) for n area-groups.
+pub fn in_hundredths(demand: &Demand, participation: f64) -> Vec<[u32; 4]> {
+    let raw: Vec<f64> = demand.children.iter().flatten().map(|&n| (n * participation * 100.0).max(0.0)).collect();
+    let mut out: Vec<u32> = raw.iter().map(|&r| r.floor() as u32).collect();
+    let total = raw.iter().sum::<f64>().round() as u64;
+    let floors: u64 = out.iter().map(|&v| u64::from(v)).sum();
+    let need = total.saturating_sub(floors) as usize;
+    if need > 0 {
+        let mut order: Vec<usize> = (0..raw.len()).collect();
+        order.sort_by(|&a, &b| (raw[b] - raw[b].floor()).total_cmp(&(raw[a] - raw[a].floor())).then(a.cmp(&b)));
+        for &i in order.iter().take(need) {
+            out[i] += 1;
+        }
+    }
+    out.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect()
+}
+
 /// Share of band `lo..=hi` that lies in `ages`.
 pub fn band_share(lo: u8, hi: u8, ages: (u8, u8)) -> f64 {
     let from = lo.max(ages.0);
@@ -190,6 +214,19 @@ fn split_languages(data: &Dataset, year: u16, ages: (u8, u8), out: &mut Demand) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hundredths_conserve_the_total() {
+        // 300 areas of 0.006 children: plain rounding would make each 0.01 (+67 %).
+        let demand = Demand { children: vec![[0.006, 0.0, 0.0, 0.0]; 300], ..Demand::default() };
+        let h = in_hundredths(&demand, 1.0);
+        let total: u32 = h.iter().map(|c| c.iter().sum::<u32>()).sum();
+        assert_eq!(total, 180);
+        assert!(h.iter().all(|c| c[0] <= 1));
+        // Whole values stay exact.
+        let demand = Demand { children: vec![[3.0, 2.0, 0.0, 0.0], [1.25, 0.0, 0.0, 0.0]], ..Demand::default() };
+        assert_eq!(in_hundredths(&demand, 0.8), vec![[240, 160, 0, 0], [100, 0, 0, 0]]);
+    }
 
     #[test]
     fn band_shares() {

@@ -9,7 +9,7 @@
 use super::equity::quantile;
 use super::times::minutes;
 use crate::network::Cost;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Children of one demand area and language group placed in one unit (or unserved).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,7 +29,7 @@ pub struct Placement {
 }
 
 /// Indicators of a set of placements.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Children in the demand.
     pub children: f64,

@@ -1,22 +1,21 @@
 //! `pave network build | info`.
 
 use crate::io::atomic;
-use crate::model::Problems;
-use crate::network::{Network, build, store};
+use crate::model::network::{LineMapping, Mode};
+use crate::network::profile::Speeds;
+use crate::network::source::{BuildError, Options, Source};
+use crate::network::{Network, store};
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Travel mode on the command line.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum ModeArg {
-    /// Walking (1.2 m/s by default).
-    Walk,
-    /// Cycling (4.2 m/s = 15 km/h by default).
-    Bike,
-    /// Driving (maxspeed, or Finnish defaults by road class).
-    Car,
+/// Parses a travel mode for OSM and line-layer networks.
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    match s.parse::<Mode>()? {
+        Mode::Custom => Err("custom is the mode of --csv networks; give walk, bike or car".to_owned()),
+        m => Ok(m),
+    }
 }
 
 /// Arguments of `pave network build`.
@@ -34,19 +33,25 @@ pub struct BuildArgs {
     /// Field mapping of --lines: `digiroad` (built in) or a TOML file (schemas/line-mapping.schema.json).
     #[arg(long, default_value = "digiroad", value_name = "MAPPING")]
     pub mapping: String,
-    /// Mode for OSM input: which ways are usable, directions and speeds.
-    #[arg(long, value_enum, required_if_eq("osm", "osm"))]
-    pub mode: Option<ModeArg>,
+    /// Mode for OSM and line input: which ways are usable, directions and speeds:
+    /// walk (1.2 m/s), bike (4.2 m/s = 15 km/h) or car (maxspeed, or Finnish defaults by
+    /// road class).
+    #[arg(long, value_parser = parse_mode, value_name = "walk|bike|car")]
+    pub mode: Option<Mode>,
     /// Walking speed, m/s (OSM walk networks and the walk to the network).
     #[arg(long, default_value_t = 1.2, value_name = "M/S")]
     pub walk_speed: f64,
     /// Cycling speed, m/s.
     #[arg(long, default_value_t = 4.2, value_name = "M/S")]
     pub bike_speed: f64,
-    /// Interchange network: nodes.csv (id,x,y in EPSG:3067) and edges.csv
-    /// (from,to,length_m,time_s, one row per directed edge).
+    /// Interchange network: nodes.csv (id,x,y in EPSG:3067 unless --crs says otherwise) and
+    /// edges.csv (from,to,length_m,time_s, one row per directed edge).
     #[arg(long, num_args = 2, value_names = ["NODES", "EDGES"])]
     pub csv: Option<Vec<PathBuf>>,
+    /// EPSG code of the --csv node coordinates, e.g. 4326 for longitude/latitude or 3879
+    /// for Helsinki's GK25; they are converted to EPSG:3067. Nodes outside Finland are errors.
+    #[arg(long, default_value_t = 3067, value_name = "EPSG")]
+    pub crs: u32,
     /// Speed for the straight-line walk between a point and the network, m/s
     /// (default 1.2, about 4.3 km/h).
     #[arg(long, value_name = "M/S")]
@@ -73,132 +78,69 @@ pub fn load(path: &Path) -> anyhow::Result<Network> {
     store::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
 }
 
-fn print_problems(problems: &Problems) {
-    for p in &problems.list {
-        eprintln!("    {p}");
-    }
-    if problems.dropped() > 0 {
-        eprintln!("    … and {} more", problems.dropped());
-    }
-}
-
 /// Runs `pave network build`.
 pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let started = std::time::Instant::now();
-    let mut problems = Problems::with_limit(50);
-    let speed = args.access_speed.unwrap_or(1.2);
-    if !(speed.is_finite() && speed > 0.0) {
-        bail!("--access-speed must be a positive number of m/s, got {speed}");
-    }
-    let mode_of = |m: Option<ModeArg>| -> anyhow::Result<crate::model::network::Mode> {
-        Ok(match m {
-            Some(ModeArg::Walk) => crate::model::network::Mode::Walk,
-            Some(ModeArg::Bike) => crate::model::network::Mode::Bike,
-            Some(ModeArg::Car) => crate::model::network::Mode::Car,
-            None => bail!("--osm and --lines need --mode walk, bike or car"),
-        })
-    };
-    if let Some(path) = &args.lines {
-        let mode = mode_of(args.mode)?;
-        let mapping = if args.mapping == "digiroad" {
-            crate::network::lines::LineMapping::digiroad()
-        } else {
-            let text = std::fs::read_to_string(&args.mapping)
-                .with_context(|| format!("cannot read the line mapping {}", args.mapping))?;
-            toml::from_str(&text).with_context(|| format!("line mapping {}", args.mapping))?
-        };
-        let (mut table, record_problems) = crate::io::gpkg::read(path, args.layer.as_deref())?;
-        for p in record_problems {
-            problems.push(p);
+    let source = match (&args.csv, &args.osm, &args.lines) {
+        (Some(files), _, _) => Source::Csv { nodes: files[0].clone(), edges: files[1].clone(), crs: args.crs },
+        (None, Some(pbf), _) => Source::Osm(pbf.clone()),
+        (None, None, Some(path)) => {
+            let mapping = if args.mapping == "digiroad" {
+                LineMapping::digiroad()
+            } else {
+                let text = std::fs::read_to_string(&args.mapping)
+                    .with_context(|| format!("cannot read the line mapping {}", args.mapping))?;
+                toml::from_str(&text).with_context(|| format!("line mapping {}", args.mapping))?
+            };
+            Source::Lines { path: path.clone(), layer: args.layer.clone(), mapping: Box::new(mapping) }
         }
-        crate::network::lines::to_internal(&mut table).map_err(anyhow::Error::msg)?;
-        let speeds = crate::network::profile::Speeds { walk_mps: args.walk_speed, bike_mps: args.bike_speed };
-        let mut raw = crate::network::lines::raw_network(&table, &mapping, mode, &speeds, &mut problems);
-        raw.access_speed_mps = args.access_speed.unwrap_or(args.walk_speed);
-        if problems.has_errors() {
-            eprintln!("pave: {} has {} errors; nothing written:", path.display(), problems.errors);
-            print_problems(&problems);
+        (None, None, None) => {
+            bail!("give the input: --osm PBF --mode MODE, --lines GPKG --mode MODE, or --csv NODES EDGES")
+        }
+    };
+    if source.needs_mode() && args.mode.is_none() {
+        bail!("--osm and --lines need --mode walk, bike or car");
+    }
+    let options = Options {
+        mode: args.mode,
+        speeds: Speeds { walk_mps: args.walk_speed, bike_mps: args.bike_speed },
+        access_speed_mps: args.access_speed,
+    };
+    let built = match crate::network::source::build(&source, &options) {
+        Ok(b) => b,
+        Err(e @ BuildError::Invalid { .. }) => {
+            eprintln!("pave: {e}");
             return Ok(ExitCode::from(1));
         }
-        let source = format!("lines {} ({}, mapping {})", path.display(), mode.name(), args.mapping);
-        return finish(args, raw, source, started.elapsed().as_secs_f64());
+        Err(BuildError::Read(e)) => {
+            eprintln!("pave: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for note in &built.notes {
+        eprintln!("{note}");
     }
-    let (raw, source) = match (&args.csv, &args.osm) {
-        (Some(files), _) => {
-            let raw = crate::io::interchange::read(&files[0], &files[1], speed, &mut problems);
-            (raw, format!("interchange {} + {}", files[0].display(), files[1].display()))
-        }
-        (None, Some(pbf)) => {
-            let mode = mode_of(args.mode)?;
-            for (name, v) in [("--walk-speed", args.walk_speed), ("--bike-speed", args.bike_speed)] {
-                if !(v.is_finite() && v > 0.0) {
-                    bail!("{name} must be a positive number of m/s, got {v}");
-                }
-            }
-            let started = std::time::Instant::now();
-            let data = crate::io::osm::read(pbf)?;
-            let speeds = crate::network::profile::Speeds { walk_mps: args.walk_speed, bike_mps: args.bike_speed };
-            let (mut raw, report) = crate::network::osm::raw_network(&data, mode, &speeds);
-            raw.access_speed_mps = args.access_speed.unwrap_or(args.walk_speed);
-            let secs = started.elapsed().as_secs_f64();
-            eprintln!(
-                "read {}: {} OSM nodes, {} highway ways, {} usable for {} ({} way nodes missing from the extract) in {secs:.2} s ({:.1} M nodes/s)",
-                pbf.display(),
-                data.nodes_read,
-                report.highway_ways,
-                report.usable_ways,
-                mode.name(),
-                report.missing_nodes,
-                data.nodes_read as f64 / secs.max(1e-9) / 1e6
-            );
-            if raw.edges.is_empty() {
-                eprintln!("pave: {} has no ways usable for {}; nothing written", pbf.display(), mode.name());
-                return Ok(ExitCode::from(1));
-            }
-            (Some(raw), format!("OSM {} ({})", pbf.display(), mode.name()))
-        }
-        (None, None) => bail!("give the input: --osm PBF --mode MODE, or --csv NODES EDGES"),
-    };
-    let Some(raw) = raw else {
-        eprintln!("pave: the network input has {} errors; nothing written:", problems.errors);
-        print_problems(&problems);
-        return Ok(ExitCode::from(1));
-    };
-    finish(args, raw, source, started.elapsed().as_secs_f64())
-}
-
-/// Builds, optionally contracts, and writes the network; `read_secs` is the time spent
-/// reading the input, for the closing report.
-fn finish(
-    args: &BuildArgs,
-    raw: crate::model::network::RawNetwork,
-    source: String,
-    read_secs: f64,
-) -> anyhow::Result<ExitCode> {
+    let (mut net, dropped) = (built.network, built.dropped);
     let started = std::time::Instant::now();
-    if raw.edges.is_empty() {
-        eprintln!("pave: the network has no usable edges; nothing written");
-        return Ok(ExitCode::from(1));
-    }
-    let (mut net, dropped) = build::build(&raw, &source);
     if args.contract {
-        let started = std::time::Instant::now();
         let h = crate::routing::ch::build(&net.forward);
         eprintln!("contraction hierarchy: {} shortcuts in {:.1} s", h.shortcuts, started.elapsed().as_secs_f64());
         net.hierarchy = Some(h);
     }
-    let build_secs = started.elapsed().as_secs_f64();
+    let build_secs = built.build_secs + started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
     atomic::write_bytes(&args.out, &store::to_bytes(&net))?;
     eprintln!(
-        "wrote {}: {} nodes, {} directed edges (kept the largest of {} strongly connected components; dropped {} nodes, {} edges; {} duplicate or self-loop edges removed); read {read_secs:.2} s · build {build_secs:.2} s · write {:.2} s",
+        "wrote {}: {} nodes, {} directed edges, mode {} (kept the largest of {} strongly connected components; dropped {} nodes, {} edges; {} duplicate or self-loop edges removed); read {:.2} s · build {build_secs:.2} s · write {:.2} s",
         args.out.display(),
         net.node_count(),
         net.edge_count(),
+        net.meta.mode.name(),
         dropped.components,
         dropped.nodes,
         dropped.edges,
         dropped.duplicate_edges,
-        started.elapsed().as_secs_f64() - build_secs
+        built.read_secs,
+        started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ pub struct RunArgs {
     /// Scenario files (TOML; see schemas/scenario.schema.json and sample-data/*/scenarios/).
     #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
-    /// Output folder; with several scenarios each gets DIR/<name>/.
+    /// Output folder: each scenario's outputs go into DIR/<name>/ (the scenario's `name`).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -74,7 +74,7 @@ pub fn run(args: &RunArgs, progress: &dyn Progress) -> anyhow::Result<ExitCode> 
             return Ok(ExitCode::from(1));
         }
     };
-    match run_all(&scenarios, &args.out, false, progress) {
+    match run_all(&scenarios, &args.out, progress) {
         Ok(reports) => {
             print(&reports);
             Ok(ExitCode::SUCCESS)
@@ -97,7 +97,7 @@ pub fn run_compare(args: &CompareArgs, progress: &dyn Progress) -> anyhow::Resul
             return Ok(ExitCode::from(1));
         }
     };
-    let reports = match run_all(&scenarios, &args.out, true, progress) {
+    let reports = match run_all(&scenarios, &args.out, progress) {
         Ok(r) => r,
         Err(e @ crate::scenario::session::SessionError::Write(_)) => return Err(e.into()),
         Err(e) => {

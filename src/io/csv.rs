@@ -117,9 +117,20 @@ fn field_count_problem(
     Problem::error(ProblemKind::Parse, Some(path.to_owned()), Location::Line(line), expected)
 }
 
-/// Formats a number for a CSV dialect (decimal comma where the dialect uses one).
-pub fn format_float(value: f64, dialect: &CsvDialect) -> String {
-    let s = value.to_string();
+/// Formats a number for a CSV dialect: rounded to `decimals` (or to at most 6 decimals
+/// with trailing zeros dropped, so no float noise such as `136,92000000000002` reaches a
+/// spreadsheet), never `-0`, with a decimal comma where the dialect uses one.
+pub fn format_float(value: f64, decimals: Option<u8>, dialect: &CsvDialect) -> String {
+    let mut s = match decimals {
+        Some(d) => format!("{:.*}", usize::from(d), value),
+        None => {
+            let t = format!("{value:.6}");
+            if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_owned() } else { t }
+        }
+    };
+    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        s.remove(0);
+    }
     if dialect.decimal == ',' { s.replace('.', ",") } else { s }
 }
 
@@ -139,7 +150,7 @@ pub fn write(path: &Path, table: &OutTable, dialect: &CsvDialect) -> Result<(), 
     text.push_str(&header.join(&delim.to_string()));
     text.push('\n');
     for row in 0..table.len() {
-        for (i, (_, column)) in table.columns.iter().enumerate() {
+        for (i, (name, column)) in table.columns.iter().enumerate() {
             if i > 0 {
                 text.push(delim);
             }
@@ -152,7 +163,7 @@ pub fn write(path: &Path, table: &OutTable, dialect: &CsvDialect) -> Result<(), 
                 }
                 OutColumn::Float(v) => {
                     if let Some(x) = v[row] {
-                        text.push_str(&quote(&format_float(x, dialect)));
+                        text.push_str(&quote(&format_float(x, table.decimals_of(name), dialect)));
                     }
                 }
             }
@@ -182,6 +193,16 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].location, Location::Line(3));
         assert!(t.decimal_comma);
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        let fi = CsvDialect::finnish_excel();
+        assert_eq!(format_float(136.92000000000002, None, &fi), "136,92");
+        assert_eq!(format_float(-0.0, None, &fi), "0");
+        assert_eq!(format_float(-0.0004, Some(2), &fi), "0,00");
+        assert_eq!(format_float(1234.5678, Some(0), &CsvDialect::default()), "1235");
+        assert_eq!(format_float(0.1 + 0.2, None, &CsvDialect::default()), "0.3");
     }
 
     #[test]

@@ -77,18 +77,34 @@ pub struct OutTable {
     /// Provenance text: Parquet key-value metadata `pave:provenance`, GeoPackage
     /// `gpkg_contents.description`.
     pub provenance: Option<String>,
+    /// Decimals to round a float column to in CSV (for people and spreadsheets); Parquet
+    /// and GeoPackage keep full precision. Columns not listed get at most 6 decimals.
+    pub csv_decimals: Vec<(String, u8)>,
 }
 
 impl OutTable {
     /// An empty table called `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        OutTable { name: name.into(), columns: Vec::new(), geometry: None, provenance: None }
+        OutTable { name: name.into(), columns: Vec::new(), geometry: None, provenance: None, csv_decimals: Vec::new() }
     }
 
     /// Adds a column.
     pub fn with(mut self, name: impl Into<String>, column: OutColumn) -> Self {
         self.columns.push((name.into(), column));
         self
+    }
+
+    /// Adds a float column that CSV output rounds to `decimals`.
+    pub fn with_rounded(mut self, name: impl Into<String>, decimals: u8, column: OutColumn) -> Self {
+        let name = name.into();
+        self.csv_decimals.push((name.clone(), decimals));
+        self.columns.push((name, column));
+        self
+    }
+
+    /// Decimals for column `name` in CSV output, if set.
+    pub fn decimals_of(&self, name: &str) -> Option<u8> {
+        self.csv_decimals.iter().find(|d| d.0 == name).map(|d| d.1)
     }
 
     /// Number of rows.

@@ -3,9 +3,9 @@
 
 use super::error::ReadError;
 use super::profile::line_column;
+use crate::model::network::{LineMapping, Mode, NetworkSource};
 use crate::model::scenario::{
-    Decay, KeyOrigin, NetworkSource, NetworkSpecFile, Parameters, ParametersFile, Rule, Scenario, ScenarioFile,
-    TravelMode,
+    Decay, KeyOrigin, NetworkSpecFile, Parameters, ParametersFile, Rule, Scenario, ScenarioFile,
 };
 use crate::model::{Location, ProblemKind};
 use std::path::{Path, PathBuf};
@@ -82,6 +82,16 @@ pub fn read(path: &Path) -> Result<Scenario, ReadError> {
     merge(&chain)
 }
 
+/// Reads a line-layer field mapping (TOML) named in a scenario.
+fn read_mapping(by: &Parsed, path: &Path) -> Result<LineMapping, ReadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| by.error("network.mapping", format!("cannot read the line mapping {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let location = e.span().map_or(Location::File, |span| line_column(&text, span.start));
+        ReadError::new(path, ProblemKind::Profile, e.message().trim_end_matches('.').replace('\n', " ")).at(location)
+    })
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -121,16 +131,56 @@ fn merge(chain: &[Parsed]) -> Result<Scenario, ReadError> {
         .at(Location::LineColumn(origin.line, 1)));
     }
     let net = |get: &dyn Fn(&NetworkSpecFile) -> bool| chain.iter().find(|p| get(&p.file.network));
-    let source_file = net(&|n| n.osm.is_some() || n.lines.is_some() || n.file.is_some())
-        .ok_or_else(|| missing("network", "[network] osm = \"../city.osm.pbf\" (or lines = or file =)"))?;
+    let source_file = net(&|n| n.osm.is_some() || n.lines.is_some() || n.file.is_some() || n.csv.is_some())
+        .ok_or_else(|| missing("network", "[network] osm = \"../city.osm.pbf\" (or lines =, csv = or file =)"))?;
     let n = &source_file.file.network;
-    let network = match (&n.osm, &n.lines, &n.file) {
-        (Some(p), None, None) => NetworkSource::Osm(source_file.resolve(p)),
-        (None, Some(p), None) => NetworkSource::Lines(source_file.resolve(p)),
-        (None, None, Some(p)) => NetworkSource::File(source_file.resolve(p)),
-        _ => return Err(source_file.error("network.osm", "give exactly one of osm, lines or file")),
+    let network = match (&n.osm, &n.lines, &n.csv, &n.file) {
+        (Some(p), None, None, None) => NetworkSource::Osm(source_file.resolve(p)),
+        (None, Some(p), None, None) => NetworkSource::Lines {
+            path: source_file.resolve(p),
+            layer: n.layer.clone(),
+            mapping: Box::new(match n.mapping.as_deref() {
+                None | Some("digiroad") => LineMapping::digiroad(),
+                Some(file) => read_mapping(source_file, &source_file.resolve(file))?,
+            }),
+        },
+        (None, None, Some([nodes, edges]), None) => NetworkSource::Csv {
+            nodes: source_file.resolve(nodes),
+            edges: source_file.resolve(edges),
+            crs: n.crs.unwrap_or(3067),
+        },
+        (None, None, None, Some(p)) => NetworkSource::File(source_file.resolve(p)),
+        _ => return Err(source_file.error("network.osm", "give exactly one of osm, lines, csv or file")),
     };
-    let mode = net(&|n| n.mode.is_some()).and_then(|p| p.file.network.mode).unwrap_or(TravelMode::Walk);
+    if n.crs.is_some() && n.csv.is_none() {
+        return Err(
+            source_file.error("network.crs", "crs applies to csv networks only (other sources declare their own)")
+        );
+    }
+    let mode =
+        match (net(&|n| n.mode.is_some()).and_then(|p| p.file.network.mode.map(|m| (m, p))), network.needs_mode()) {
+            (Some((Mode::Custom, p)), true) => {
+                return Err(p.error("network.mode", "expected walk, bike or car for an osm or lines network"));
+            }
+            (Some((m, _)), true) => m,
+            (None, true) => Mode::Walk,
+            (Some((_, p)), false) => {
+                return Err(p.error(
+                "network.mode",
+                "a csv network or network file carries its own travel times; remove mode (it applies to osm and lines)",
+            ));
+            }
+            (None, false) => Mode::Custom,
+        };
+    let speed = |key: &str, get: &dyn Fn(&NetworkSpecFile) -> Option<f64>, default: f64| -> Result<f64, ReadError> {
+        match chain.iter().find_map(|p| get(&p.file.network).map(|v| (v, p))) {
+            Some((v, _)) if v.is_finite() && v > 0.0 => Ok(v),
+            Some((v, p)) => Err(p.error(&format!("network.{key}"), format!("expected m/s > 0, got {v}"))),
+            None => Ok(default),
+        }
+    };
+    let speeds =
+        (speed("walk_speed_mps", &|n| n.walk_speed_mps, 1.2)?, speed("bike_speed_mps", &|n| n.bike_speed_mps, 4.2)?);
     let max_snap_m = net(&|n| n.max_snap_m.is_some()).and_then(|p| p.file.network.max_snap_m).unwrap_or(500.0);
     if !(max_snap_m.is_finite() && max_snap_m > 0.0) {
         return Err(net(&|n| n.max_snap_m.is_some()).unwrap_or(own).error("network.max_snap_m", "expected metres > 0"));
@@ -158,6 +208,7 @@ fn merge(chain: &[Parsed]) -> Result<Scenario, ReadError> {
         ages,
         network,
         mode,
+        speeds,
         max_snap_m,
         parameters,
         changes,

@@ -129,3 +129,63 @@ code_enum!(
         StatisticalArea = "statistical_area",
     }
 );
+
+/// Which places each language group may take (palvelukieli): a per-city rule of the city
+/// profile, `[language_rules]`. Shared places (no language) are open to every group.
+///
+/// The default is the rule Finnish cities apply to early childhood education: Finnish
+/// speakers take Finnish places, Swedish speakers Swedish places, speakers of other
+/// languages and children whose language is not broken down take Finnish places. A city
+/// with English or Sámi places says who may take them, e.g. `other = ["fi", "en"]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRules {
+    /// Place languages Finnish speakers may take (default `["fi"]`).
+    #[serde(default = "finnish_places")]
+    pub fi: Vec<Language>,
+    /// Place languages Swedish speakers may take (default `["sv"]`).
+    #[serde(default = "swedish_places")]
+    pub sv: Vec<Language>,
+    /// Place languages speakers of other languages may take (default `["fi"]`).
+    #[serde(default = "finnish_places")]
+    pub other: Vec<Language>,
+    /// Place languages children without a language breakdown may take (default `["fi"]`).
+    #[serde(default = "finnish_places")]
+    pub all: Vec<Language>,
+}
+
+fn finnish_places() -> Vec<Language> {
+    vec![Language::Finnish]
+}
+
+fn swedish_places() -> Vec<Language> {
+    vec![Language::Swedish]
+}
+
+impl Default for LanguageRules {
+    fn default() -> Self {
+        LanguageRules { fi: finnish_places(), sv: swedish_places(), other: finnish_places(), all: finnish_places() }
+    }
+}
+
+impl LanguageRules {
+    /// The place languages `group` may take.
+    pub fn of(&self, group: LanguageGroup) -> &[Language] {
+        match group {
+            LanguageGroup::Finnish => &self.fi,
+            LanguageGroup::Swedish => &self.sv,
+            LanguageGroup::Other => &self.other,
+            LanguageGroup::All => &self.all,
+        }
+    }
+
+    /// Whether children of `group` may take a place of `place` (`None`: shared places).
+    pub fn allows(&self, group: LanguageGroup, place: Option<Language>) -> bool {
+        place.is_none_or(|l| self.of(group).contains(&l))
+    }
+
+    /// The language groups that may take places of `place`; empty when no child ever can.
+    pub fn groups_taking(&self, place: Language) -> Vec<LanguageGroup> {
+        LanguageGroup::ALL.iter().copied().filter(|&g| self.of(g).contains(&place)).collect()
+    }
+}

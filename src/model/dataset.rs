@@ -49,9 +49,20 @@ pub struct Dataset {
     pub boundary_tolerance_m: f64,
     /// Facility rows left out on purpose (service type mapped to `skip`).
     pub skipped_facilities: usize,
+    /// Whether ids compare case-insensitively (stored in upper case).
+    pub case_insensitive_ids: bool,
+    /// Which places each language group may take.
+    pub language_rules: super::codes::LanguageRules,
 }
 
 impl Dataset {
+    /// An id as this city stores and compares it: trimmed, upper case where ids compare
+    /// case-insensitively (for ids written in scenarios and requests).
+    pub fn id_key(&self, id: &str) -> String {
+        let t = id.trim();
+        if self.case_insensitive_ids { t.to_uppercase() } else { t.to_owned() }
+    }
+
     /// Path of source `index`, if known.
     pub fn source_path(&self, index: u16) -> Option<PathBuf> {
         self.sources.get(index as usize).map(|s| s.path.clone())

@@ -42,9 +42,11 @@ pub mod grid {
     /// Parses an INSPIRE grid cell id such as `CRS3067RES250mN6672000E385000`.
     ///
     /// Returns the cell size and the south-west corner (easting, northing) in metres.
+    /// Letters may be in any case (`...RES250MN...` where ids are stored in upper case).
     pub fn parse_inspire_id(id: &str) -> Option<(f64, f64, f64)> {
+        let id = id.to_ascii_uppercase();
         let rest = id.strip_prefix("CRS3067RES")?;
-        let m = rest.find("mN")?;
+        let m = rest.find("MN")?;
         let size: f64 = rest[..m].parse().ok()?;
         let after = &rest[m + 2..];
         let e = after.find('E')?;

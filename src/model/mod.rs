@@ -29,7 +29,7 @@ pub mod schema;
 pub mod service;
 pub mod validate;
 
-pub use codes::{DemandAreaKind, Language, LanguageGroup, Operator, PopulationKind, Status, Tenure};
+pub use codes::{DemandAreaKind, Language, LanguageGroup, LanguageRules, Operator, PopulationKind, Status, Tenure};
 pub use dataset::{Dataset, Model, SourceFile};
 pub use demand::DemandArea;
 pub use district::District;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Travel mode (kulkutapa).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -21,6 +22,20 @@ pub enum Mode {
     /// Costs given by the source (interchange files).
     #[serde(rename = "custom")]
     Custom,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    /// Parses `walk`, `bike`, `car` or `custom`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "walk" => Ok(Mode::Walk),
+            "bike" => Ok(Mode::Bike),
+            "car" => Ok(Mode::Car),
+            "custom" => Ok(Mode::Custom),
+            other => Err(format!("unknown travel mode '{other}'; expected walk, bike or car")),
+        }
+    }
 }
 
 impl Mode {
@@ -273,5 +288,57 @@ impl LineMapping {
             walk_only_types: codes(&["9"]),
             excluded_types: codes(&["21"]),
         }
+    }
+}
+
+/// Where a network comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetworkSource {
+    /// OpenStreetMap PBF extract, built for a mode.
+    Osm(PathBuf),
+    /// Road line layer (GeoPackage) read with a field mapping, built for a mode.
+    Lines {
+        /// The GeoPackage.
+        path: PathBuf,
+        /// Layer, when the file has several.
+        layer: Option<String>,
+        /// Field mapping ([`LineMapping::digiroad`] for Digiroad extracts).
+        mapping: Box<LineMapping>,
+    },
+    /// Interchange `nodes.csv` + `edges.csv` with their own travel times (mode `custom`).
+    Csv {
+        /// Nodes: id, x, y.
+        nodes: PathBuf,
+        /// Directed edges: from, to, length_m, time_s.
+        edges: PathBuf,
+        /// EPSG code of the node coordinates (3067 unless declared).
+        crs: u32,
+    },
+    /// A network file from `pave network build` (its own mode and times).
+    File(PathBuf),
+}
+
+impl NetworkSource {
+    /// The main file of the source, for provenance and messages.
+    pub fn path(&self) -> &Path {
+        match self {
+            NetworkSource::Osm(p) | NetworkSource::File(p) => p,
+            NetworkSource::Lines { path, .. } => path,
+            NetworkSource::Csv { edges, .. } => edges,
+        }
+    }
+
+    /// Every input file of the source.
+    pub fn files(&self) -> Vec<PathBuf> {
+        match self {
+            NetworkSource::Csv { nodes, edges, .. } => vec![nodes.clone(), edges.clone()],
+            other => vec![other.path().to_owned()],
+        }
+    }
+
+    /// Whether the source's travel times come from a mode profile (OSM, lines) rather than
+    /// from the source itself (CSV, network file).
+    pub fn needs_mode(&self) -> bool {
+        matches!(self, NetworkSource::Osm(_) | NetworkSource::Lines { .. })
     }
 }

@@ -51,6 +51,12 @@ pub enum ProblemKind {
     YearOutOfRange,
     /// The profile itself is wrong (unknown key, bad value).
     Profile,
+    /// Values of one record contradict each other (a total that is not the sum of its parts).
+    Inconsistent,
+    /// The same record (e.g. area × year × age × language group) occurs twice.
+    DuplicateRecord,
+    /// Places no child can ever take (a language no language group may take).
+    UnusablePlaces,
 }
 
 impl ProblemKind {
@@ -74,6 +80,9 @@ impl ProblemKind {
             ProblemKind::MissingReference => "missing-reference",
             ProblemKind::YearOutOfRange => "year-out-of-range",
             ProblemKind::Profile => "profile",
+            ProblemKind::Inconsistent => "inconsistent",
+            ProblemKind::DuplicateRecord => "duplicate-record",
+            ProblemKind::UnusablePlaces => "unusable-places",
         }
     }
 }

@@ -46,6 +46,14 @@ pub struct CityProfile {
     /// Files of population, observed or forecast.
     #[serde(default)]
     pub population: Vec<PopulationSource>,
+    /// Compare ids and codes case-insensitively (`HKI-1` = `hki-1`); they are then stored in
+    /// upper case. Ids are always compared without surrounding whitespace.
+    #[serde(default)]
+    pub case_insensitive_ids: bool,
+    /// Which places each language group may take (default: Finnish and Swedish speakers
+    /// their own language, everyone else Finnish; shared places are open to all).
+    #[serde(default)]
+    pub language_rules: super::codes::LanguageRules,
 }
 
 fn default_boundary_tolerance() -> f64 {
@@ -204,9 +212,24 @@ pub struct FacilitySource {
     /// Column names.
     #[serde(default)]
     pub columns: FacilityColumns,
+    /// What the total (`columns.capacity`) means when places by language are mapped too:
+    /// required then, so places are never counted twice.
+    pub capacity_total: Option<CapacityTotal>,
     /// Values used where the file has no column for a field.
     #[serde(default)]
     pub defaults: FacilityDefaults,
+}
+
+/// What a facility file's total places mean beside its places by language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityTotal {
+    /// The total is the sum of the language columns (incl. a `shared` column); checked row
+    /// by row, and the places are those of the language columns.
+    Sum,
+    /// The language columns are places reserved for a language; the rest of the total is
+    /// shared by all the unit's languages (`shared = total − Σ languages`, never < 0).
+    RestIsShared,
 }
 
 /// Column names of a facility file; `None` means the file has no such column.
@@ -227,7 +250,8 @@ pub struct FacilityColumns {
     pub y: Option<String>,
     /// Total places when the file does not split them by language.
     pub capacity: Option<String>,
-    /// Places by language, e.g. `{ fi = "paikat_fi", sv = "paikat_sv" }`.
+    /// Places by language, e.g. `{ fi = "paikat_fi", sv = "paikat_sv" }`; the key `shared`
+    /// maps places open to every language group.
     pub capacity_by_language: BTreeMap<String, String>,
     /// Status code (mapped through `codes.status`).
     pub status: Option<String>,

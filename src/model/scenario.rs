@@ -5,6 +5,7 @@
 //! child win, `[[change]]` lists are the parent's followed by the child's. Paths are
 //! relative to the file that names them. The JSON Schema is `schemas/scenario.schema.json`.
 
+use super::network::{Mode, NetworkSource};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -43,30 +44,32 @@ pub struct ScenarioFile {
     pub change: Vec<Spanned<Change>>,
 }
 
-/// Travel mode of a scenario network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TravelMode {
-    /// Walking.
-    Walk,
-    /// Cycling.
-    Bike,
-    /// Driving.
-    Car,
-}
-
 /// The `[network]` table: where the graph comes from and how points attach to it.
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpecFile {
     /// OpenStreetMap PBF extract, built for `mode` on the fly.
     pub osm: Option<String>,
-    /// Road line layer (GeoPackage) read with the Digiroad mapping, built for `mode`.
+    /// Road line layer (GeoPackage), built for `mode` with `mapping`.
     pub lines: Option<String>,
+    /// Layer of `lines` when the GeoPackage has several.
+    pub layer: Option<String>,
+    /// Field mapping of `lines`: `digiroad` (built in, the default) or a TOML file
+    /// (`schemas/line-mapping.schema.json`).
+    pub mapping: Option<String>,
+    /// Interchange network `["nodes.csv", "edges.csv"]` with its own travel times, as
+    /// `pave network build --csv` takes it.
+    pub csv: Option<[String; 2]>,
+    /// EPSG code of the `csv` node coordinates (default 3067).
+    pub crs: Option<u32>,
     /// A network file from `pave network build` (its own mode).
     pub file: Option<String>,
-    /// Travel mode: walk, bike or car.
-    pub mode: Option<TravelMode>,
+    /// Travel mode of `osm` and `lines` networks: walk, bike or car.
+    pub mode: Option<Mode>,
+    /// Walking speed, m/s (1.2), for walk networks and the walk to the network.
+    pub walk_speed_mps: Option<f64>,
+    /// Cycling speed, m/s (4.2).
+    pub bike_speed_mps: Option<f64>,
     /// Points farther from the network than this (metres) are reported, not routed (500).
     pub max_snap_m: Option<f64>,
 }
@@ -100,6 +103,24 @@ pub enum Rule {
     NearestWithVacancy,
     /// Least total travel time under capacities (the exact optimum).
     SystemOptimum,
+}
+
+impl Rule {
+    /// The code written in files (`nearest_with_vacancy`, `system_optimum`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::NearestWithVacancy => "nearest_with_vacancy",
+            Rule::SystemOptimum => "system_optimum",
+        }
+    }
+
+    /// A name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::NearestWithVacancy => "nearest unit with room (the city's rule)",
+            Rule::SystemOptimum => "system optimum (most children served, then least total travel)",
+        }
+    }
 }
 
 /// The `[parameters]` table as written.
@@ -157,6 +178,20 @@ pub enum Action {
     Move,
 }
 
+impl Action {
+    /// The code written in scenario files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Close => "close",
+            Action::Open => "open",
+            Action::Capacity => "capacity",
+            Action::Expand => "expand",
+            Action::Language => "language",
+            Action::Move => "move",
+        }
+    }
+}
+
 /// One `[[change]]` entry.
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -181,19 +216,8 @@ pub struct Change {
     pub to: Option<String>,
 }
 
-/// A network source, resolved.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkSource {
-    /// OSM PBF file.
-    Osm(PathBuf),
-    /// Digiroad-style line layer.
-    Lines(PathBuf),
-    /// Built network file.
-    File(PathBuf),
-}
-
 /// Parameters with defaults applied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Parameters {
     /// The "within" indicator, minutes.
     pub threshold_min: f64,
@@ -255,23 +279,14 @@ pub struct Scenario {
     pub ages: Option<([u8; 2], KeyOrigin)>,
     /// Network source.
     pub network: NetworkSource,
-    /// Travel mode (for OSM and line sources).
-    pub mode: TravelMode,
+    /// Travel mode (for OSM and line sources; `custom` for sources with their own times).
+    pub mode: Mode,
+    /// Walking and cycling speeds (m/s) for OSM and line sources.
+    pub speeds: (f64, f64),
     /// Snap limit, metres.
     pub max_snap_m: f64,
     /// Scoring parameters.
     pub parameters: Parameters,
     /// Modifications in order, each with where it was written.
     pub changes: Vec<(Change, KeyOrigin)>,
-}
-
-impl TravelMode {
-    /// Lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            TravelMode::Walk => "walk",
-            TravelMode::Bike => "bike",
-            TravelMode::Car => "car",
-        }
-    }
 }

@@ -10,7 +10,7 @@ use super::population::{AreaLevel, OPEN_AGE};
 use super::premises::is_valid_building_id;
 use super::problem::{Problem, ProblemKind, Problems};
 use super::service;
-use geo::{Distance, Euclidean, Point, Validation};
+use geo::Validation;
 use std::collections::{HashMap, HashSet};
 
 /// Bounds of EPSG:3067's area of use (Finland incl. its sea areas), metres.
@@ -160,6 +160,22 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
         }
         for c in &f.capacity {
             if let Some(l) = c.language
+                && data.language_rules.groups_taking(l).is_empty()
+            {
+                problems.push(
+                    err(
+                        ProblemKind::UnusablePlaces,
+                        &f.origin,
+                        format!(
+                            "places that some language group may take: no child ever takes {l} places under the city's language rules (profile [language_rules]); add {l} to a group, e.g. other = [\"fi\", \"{l}\"]"
+                        ),
+                    )
+                    .field(format!("capacity_{l}"))
+                    .value(c.places.to_string())
+                    .warning(),
+                );
+            }
+            if let Some(l) = c.language
                 && !f.languages.contains(&l)
             {
                 let langs: Vec<_> = f.languages.iter().map(|l| l.code()).collect();
@@ -287,9 +303,73 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
             );
         }
     }
+    duplicate_population(data, problems);
 }
 
-/// Checks a facility point: inside Finland, then inside the city boundary (with tolerance).
+/// Population figures: one per area × year × kind × language group × age, with age bands
+/// that do not overlap (else the same children would be counted twice). Each duplicate
+/// names both records.
+fn duplicate_population(data: &Dataset, problems: &mut Problems) {
+    let pop = &data.population;
+    let at = |r: usize| -> (Option<std::path::PathBuf>, Location) {
+        let s = pop.source[r];
+        let kind = data.sources.get(s as usize).map(|f| f.locations).unwrap_or(super::population::LocationKind::Row);
+        (data.source_path(s), pop.location(r, kind))
+    };
+    let mut order: Vec<u32> = (0..pop.len() as u32).collect();
+    let key = |r: u32| {
+        let r = r as usize;
+        (pop.area[r], pop.year[r], pop.kind[r], pop.language[r], pop.age_min[r], pop.age_max[r])
+    };
+    order.sort_unstable_by_key(|&r| (key(r), r));
+    let mut reported = 0usize;
+    for w in order.windows(2) {
+        let (a, b) = (key(w[0]), key(w[1]));
+        if (a.0, a.1, a.2, a.3) != (b.0, b.1, b.2, b.3) || b.4 > a.5 {
+            continue;
+        }
+        reported += 1;
+        if reported > 1000 {
+            break;
+        }
+        let (file, location) = at(w[1] as usize);
+        let (first_file, first) = at(w[0] as usize);
+        let first = if first_file == file {
+            first.to_string()
+        } else {
+            format!("{} {first}", first_file.map_or_else(String::new, |f| f.display().to_string()))
+        };
+        let area = &pop.areas[a.0 as usize];
+        let band = |lo: u8, hi: u8| if lo == hi { lo.to_string() } else { format!("{lo}–{hi}") };
+        let expected = if (a.4, a.5) == (b.4, b.5) {
+            format!(
+                "one figure per {} × year × age × language group; the same record ({} {}, {}, age {}, language group {}) is also at {first}, and would be counted twice",
+                area.level.name(),
+                area.level.name(),
+                area.id,
+                a.1,
+                band(a.4, a.5),
+                a.3
+            )
+        } else {
+            format!(
+                "age bands that do not overlap; {} {} {} has age {} here and age {} at {first} (language group {}): the same children would be counted twice",
+                area.level.name(),
+                area.id,
+                a.1,
+                band(b.4, b.5),
+                band(a.4, a.5),
+                a.3
+            )
+        };
+        problems.push(
+            Problem::error(ProblemKind::DuplicateRecord, file, location, expected).field("area").value(area.id.clone()),
+        );
+    }
+}
+
+/// Checks a facility point lies inside Finland. (Loaders check the city boundary, where the
+/// coordinates as written in the source are at hand for the message.)
 fn check_point(data: &Dataset, problems: &mut Problems, origin: &Option<Origin>, x: f64, y: f64) {
     let (file, location) = match origin {
         Some(o) => (data.source_path(o.source), o.location.clone()),
@@ -305,27 +385,6 @@ fn check_point(data: &Dataset, problems: &mut Problems, origin: &Option<Origin>,
             )
             .field("geometry"),
         );
-        return;
-    }
-    if let Some(boundary) = &data.boundary {
-        let d = Euclidean.distance(&Point::new(x, y), boundary);
-        if d > data.boundary_tolerance_m {
-            problems.push(
-                Problem::error(
-                    ProblemKind::OutsideCity,
-                    file,
-                    location,
-                    format!(
-                        "a point inside {} (tolerance {:.0} m); it lies {:.1} km outside the boundary",
-                        data.city,
-                        data.boundary_tolerance_m,
-                        d / 1000.0
-                    ),
-                )
-                .field("geometry")
-                .value(format!("{x:.0}, {y:.0}")),
-            );
-        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod order;
 pub mod osm;
 pub mod profile;
 pub mod snap;
+pub mod source;
 pub mod store;
 
 use crate::model::network::{Mode, RoadClass};

@@ -3,6 +3,7 @@
 //! Results of different cities compare on their KPIs (one model, three cities); districts
 //! and cells compare between results of the same city.
 
+use super::kpis::Kpis;
 use super::report::pct;
 use super::svg::{Frame, diverging, esc, map, page};
 use crate::io::error::{ReadError, WriteError};
@@ -11,7 +12,6 @@ use crate::io::{OutColumn, OutTable};
 use crate::model::ProblemKind;
 use crate::model::profile::CsvDialect;
 use geo::{Geometry, MultiPolygon};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ pub struct Folder {
     /// Folder.
     pub dir: PathBuf,
     /// `kpis.json`.
-    pub kpis: Value,
+    pub kpis: Kpis,
     /// Cells: id → (allocated travel minutes, geometry).
     pub cells: BTreeMap<String, (Option<f64>, Option<MultiPolygon<f64>>)>,
     /// Districts: code → (name, children, within share, mean minutes).
@@ -47,8 +47,14 @@ pub fn read(dir: &Path) -> Result<Folder, ReadError> {
     let bytes = std::fs::read(&kpi_path).map_err(|e| {
         ReadError::new(&kpi_path, ProblemKind::Unreadable, format!("not a `pave run` result folder: {e}"))
     })?;
-    let kpis: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ReadError::new(&kpi_path, ProblemKind::Parse, format!("not valid JSON: {e}")))?;
+    let kpis: Kpis = serde_json::from_slice(&bytes).map_err(|e| {
+        ReadError::new(
+            &kpi_path,
+            ProblemKind::Parse,
+            format!("not a KPI document of this pave version ({e}); run the scenario again with `pave run`"),
+        )
+        .at(crate::model::Location::LineColumn(e.line() as u64, e.column() as u64))
+    })?;
     let (cells_t, _) = crate::io::gpkg::read(&dir.join("cells.gpkg"), Some("cells"))?;
     let (id, min) = (cells_t.column_index("cell_id"), cells_t.column_index("allocated_min"));
     let mut cells = BTreeMap::new();
@@ -69,7 +75,7 @@ pub fn read(dir: &Path) -> Result<Folder, ReadError> {
                 (
                     text(&d, c("name"), r),
                     number(&d, c("children"), r).unwrap_or(0.0),
-                    number(&d, c("within_share"), r),
+                    number(&d, c("within_pct"), r).map(|p| p / 100.0),
                     number(&d, c("mean_min"), r),
                 ),
             )
@@ -78,55 +84,109 @@ pub fn read(dir: &Path) -> Result<Folder, ReadError> {
     Ok(Folder { dir: dir.to_owned(), kpis, cells, districts })
 }
 
-/// Rows of the KPI comparison: label and a pointer into `kpis.json` (`{rule}` = headline).
-const ROWS: &[(&str, &str)] = &[
-    ("city", "/city"),
-    ("year", "/year"),
-    ("children", "/children"),
-    ("places", "/places"),
-    ("units operating", "/units_operating"),
-    ("units opened", "/units_opened"),
-    ("units closed", "/units_closed"),
-    ("served", "/{rule}/served"),
-    ("unserved", "/{rule}/unserved"),
-    ("share in nearest unit", "/{rule}/nearest_share"),
-    ("share within threshold", "/{rule}/within_share"),
-    ("share within distance threshold", "/{rule}/within_distance_share"),
-    ("mean travel min", "/{rule}/mean_min"),
-    ("mean network distance m", "/{rule}/mean_distance_m"),
-    ("median travel min", "/{rule}/median_min"),
-    ("p90 travel min", "/{rule}/p90_min"),
-    ("optimum: served", "/system_optimum/served"),
-    ("optimum: mean travel min", "/system_optimum/mean_min"),
-    ("child-minutes saved by the optimum", "/rule_vs_optimum/child_minutes_saved_by_optimum"),
-    ("2SFCA Gini", "/equity/sfca_gini"),
-    ("share in under-supplied areas", "/equity/undersupplied_share"),
-    ("repair debt kept EUR", "/premises/repair_debt_kept_eur"),
-    ("repair debt changed EUR", "/premises/repair_debt_changed_eur"),
-    ("repair debt closed EUR", "/premises/repair_debt_closed_eur"),
-    ("premises cost per place EUR", "/premises/cost_per_place_eur"),
+/// How a comparison row is shown: decimals and unit (shares as percentages).
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    /// A count or amount with decimals and a unit.
+    Number(usize, &'static str),
+    /// A share, shown as a percentage with one decimal; differences in percentage points.
+    Share,
+}
+
+/// One row of the KPI comparison: label, how it is shown, and its value in a result.
+struct Row {
+    label: &'static str,
+    shown: Shown,
+    value: fn(&Kpis) -> Option<f64>,
+}
+
+/// Rows of the KPI comparison (headline figures by the scenario's headline rule).
+const ROWS: &[Row] = &[
+    Row { label: "children", shown: Shown::Number(0, ""), value: |k| Some(k.children) },
+    Row { label: "places", shown: Shown::Number(0, ""), value: |k| Some(k.places) },
+    Row { label: "units operating", shown: Shown::Number(0, ""), value: |k| Some(k.units_operating as f64) },
+    Row { label: "units opened", shown: Shown::Number(0, ""), value: |k| Some(k.units_opened as f64) },
+    Row { label: "units closed", shown: Shown::Number(0, ""), value: |k| Some(k.units_closed as f64) },
+    Row { label: "served", shown: Shown::Number(0, ""), value: |k| Some(k.headline().served) },
+    Row { label: "unserved", shown: Shown::Number(0, ""), value: |k| Some(k.headline().unserved) },
+    Row { label: "share in nearest unit", shown: Shown::Share, value: |k| k.headline().nearest_share },
+    Row { label: "share within threshold", shown: Shown::Share, value: |k| k.headline().within_share },
+    Row {
+        label: "share within distance threshold",
+        shown: Shown::Share,
+        value: |k| k.headline().within_distance_share,
+    },
+    Row { label: "mean travel", shown: Shown::Number(1, "min"), value: |k| k.headline().mean_min },
+    Row { label: "mean network distance", shown: Shown::Number(0, "m"), value: |k| k.headline().mean_distance_m },
+    Row { label: "median travel", shown: Shown::Number(1, "min"), value: |k| k.headline().median_min },
+    Row { label: "p90 travel", shown: Shown::Number(1, "min"), value: |k| k.headline().p90_min },
+    Row { label: "system optimum: served", shown: Shown::Number(0, ""), value: |k| Some(k.system_optimum.served) },
+    Row { label: "system optimum: mean travel", shown: Shown::Number(1, "min"), value: |k| k.system_optimum.mean_min },
+    Row {
+        label: "child-minutes the optimum saves the rule's children",
+        shown: Shown::Number(0, ""),
+        value: |k| Some(k.rule_vs_optimum.child_minutes_saved_by_optimum),
+    },
+    Row { label: "2SFCA Gini", shown: Shown::Number(3, ""), value: |k| k.equity.sfca_gini },
+    Row { label: "share in under-supplied areas", shown: Shown::Share, value: |k| k.equity.undersupplied_share },
+    Row { label: "repair debt kept", shown: Shown::Number(0, "€"), value: |k| Some(k.premises.repair_debt_kept_eur) },
+    Row {
+        label: "repair debt changed",
+        shown: Shown::Number(0, "€"),
+        value: |k| Some(k.premises.repair_debt_changed_eur),
+    },
+    Row {
+        label: "repair debt closed",
+        shown: Shown::Number(0, "€"),
+        value: |k| Some(k.premises.repair_debt_closed_eur),
+    },
+    Row { label: "premises cost per place", shown: Shown::Number(0, "€"), value: |k| k.premises.cost_per_place_eur },
 ];
 
-fn value(r: &Folder, pointer: &str) -> Value {
-    let rule = r.kpis["headline_rule"].as_str().unwrap_or("nearest_with_vacancy").to_owned();
-    r.kpis.pointer(&pointer.replace("{rule}", &rule)).cloned().unwrap_or(Value::Null)
-}
-
 fn name(r: &Folder) -> String {
-    r.kpis["scenario"].as_str().unwrap_or("?").to_owned()
-}
-
-fn show(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format!("{}", (f * 1000.0).round() / 1000.0)),
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+    r.kpis.scenario.clone()
 }
 
 fn city(r: &Folder) -> String {
-    show(&r.kpis["city"])
+    r.kpis.city.clone()
+}
+
+/// A value for the Finnish Excel CSV: rounded as the row is shown (shares as percentages),
+/// with a decimal comma.
+fn csv_value(shown: Shown, v: f64) -> String {
+    let dialect = CsvDialect::finnish_excel();
+    match shown {
+        Shown::Share => crate::io::csv::format_float(v * 100.0, Some(1), &dialect),
+        Shown::Number(d, _) => crate::io::csv::format_float(v, Some(d as u8), &dialect),
+    }
+}
+
+/// A value for people: thousands separators, units, percentages.
+fn shown_value(shown: Shown, v: Option<f64>) -> String {
+    match (shown, v) {
+        (_, None) => "–".to_owned(),
+        (Shown::Share, v) => pct(v),
+        (Shown::Number(d, unit), Some(x)) => {
+            let n = super::human::number(x, d);
+            if unit.is_empty() { n } else { format!("{n} {unit}") }
+        }
+    }
+}
+
+/// A difference for people: signed, with units; percentage points for shares.
+fn shown_delta(shown: Shown, d: f64) -> String {
+    match shown {
+        Shown::Share => super::human::delta_points(d),
+        Shown::Number(dec, unit) => super::human::delta(d, dec, unit),
+    }
+}
+
+fn row_label(row: &Row) -> String {
+    match row.shown {
+        Shown::Share => format!("{}, %", row.label),
+        Shown::Number(_, unit) if !unit.is_empty() => format!("{}, {unit}", row.label),
+        _ => row.label.to_owned(),
+    }
 }
 
 /// The baseline of each result: the first result of the same city.
@@ -138,20 +198,23 @@ fn baselines(results: &[Folder]) -> Vec<usize> {
 /// and cells (rows of every city, columns per scenario).
 pub fn tables(results: &[Folder]) -> Vec<OutTable> {
     let base = baselines(results);
-    let mut k =
-        OutTable::new("comparison").with("kpi", OutColumn::Text(ROWS.iter().map(|r| Some(r.0.to_owned())).collect()));
+    let labels =
+        std::iter::once("city".to_owned()).chain(std::iter::once("year".to_owned())).chain(ROWS.iter().map(row_label));
+    let mut k = OutTable::new("comparison").with("kpi", OutColumn::Text(labels.map(Some).collect()));
     for (i, r) in results.iter().enumerate() {
-        k = k.with(name(r), OutColumn::Text(ROWS.iter().map(|row| Some(show(&value(r, row.1)))).collect()));
+        let head = [Some(city(r)), Some(r.kpis.year.to_string())];
+        let values = ROWS.iter().map(|row| (row.value)(&r.kpis).map(|v| csv_value(row.shown, v)));
+        k = k.with(name(r), OutColumn::Text(head.into_iter().chain(values).collect()));
         if base[i] != i {
             let b = &results[base[i]];
-            let delta = ROWS
-                .iter()
-                .map(|row| match (value(r, row.1).as_f64(), value(b, row.1).as_f64()) {
-                    (Some(x), Some(y)) if row.0 != "year" => Some(show(&serde_json::json!(x - y))),
-                    _ => None,
-                })
-                .collect();
-            k = k.with(format!("{} - {}", name(r), name(b)), OutColumn::Text(delta));
+            let delta = ROWS.iter().map(|row| match ((row.value)(&r.kpis), (row.value)(&b.kpis)) {
+                (Some(x), Some(y)) => Some(csv_value(row.shown, x - y)),
+                _ => None,
+            });
+            k = k.with(
+                format!("{} - {}", name(r), name(b)),
+                OutColumn::Text([None, None].into_iter().chain(delta).collect()),
+            );
         }
     }
     let mut keys: Vec<(String, String, String, f64)> = Vec::new();
@@ -214,26 +277,25 @@ pub fn html(results: &[Folder]) -> String {
         let _ = write!(b, "<th>{}</th>{}", esc(&name(r)), if base[i] != i { "<th>Δ</th>" } else { "" });
     }
     b.push_str("</tr>");
-    for row in ROWS {
-        let _ = write!(b, "<tr><td>{}</td>", row.0);
+    for (k, label) in ["city", "year"].into_iter().enumerate() {
+        let _ = write!(b, "<tr><td>{label}</td>");
         for (i, r) in results.iter().enumerate() {
-            let v = value(r, row.1);
-            let gini = row.0.contains("Gini");
-            let cell = match v.as_f64() {
-                Some(x) if gini => format!("{x:.3}"),
-                Some(x) if row.1.contains("share") => pct(Some(x)),
-                _ => show(&v),
-            };
-            let _ = write!(b, "<td>{}</td>", esc(&cell));
+            let value = if k == 0 { city(r) } else { r.kpis.year.to_string() };
+            let _ = write!(b, "<td>{}</td>{}", esc(&value), if base[i] != i { "<td></td>" } else { "" });
+        }
+        b.push_str("</tr>");
+    }
+    for row in ROWS {
+        let _ = write!(b, "<tr><td>{}</td>", row.label);
+        for (i, r) in results.iter().enumerate() {
+            let v = (row.value)(&r.kpis);
+            let _ = write!(b, "<td>{}</td>", esc(&shown_value(row.shown, v)));
             if base[i] != i {
-                let d = match (v.as_f64(), value(&results[base[i]], row.1).as_f64()) {
-                    (Some(x), Some(y)) if row.0 != "year" && row.1.contains("share") => {
-                        format!("{:+.1} pp", (x - y) * 100.0)
-                    }
-                    (Some(x), Some(y)) if row.0 != "year" => format!("{:+.3}", x - y),
+                let d = match (v, (row.value)(&results[base[i]].kpis)) {
+                    (Some(x), Some(y)) => shown_delta(row.shown, x - y),
                     _ => String::new(),
                 };
-                let _ = write!(b, "<td>{d}</td>");
+                let _ = write!(b, "<td>{}</td>", esc(&d));
             }
         }
         b.push_str("</tr>");

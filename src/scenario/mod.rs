@@ -7,6 +7,8 @@
 
 pub mod apply;
 pub mod compare;
+pub mod human;
+pub mod kpis;
 pub mod output;
 pub mod report;
 pub mod run;

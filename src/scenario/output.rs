@@ -10,72 +10,17 @@ use crate::io::error::WriteError;
 use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
 use crate::model::Dataset;
 use crate::model::profile::CsvDialect;
-use crate::model::scenario::Scenario;
-use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-/// What a scenario was computed from: pave version, input files with hashes, parameters.
-#[derive(Clone, Debug, Default)]
-pub struct Provenance {
-    /// The JSON object.
-    pub json: Value,
-}
-
-/// FNV-1a 64-bit hash of a file's bytes, hex (identity of inputs, not security).
-pub fn file_hash(path: &Path) -> String {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in bytes {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            format!("fnv1a64:{h:016x}")
-        }
-        Err(_) => "unreadable".to_owned(),
-    }
-}
-
-impl Provenance {
-    /// Provenance of a scenario run.
-    pub fn new(scenario: &Scenario, data: &Dataset, network: &Path, demand_method: &str) -> Self {
-        let mut inputs: Vec<PathBuf> = scenario.files.clone();
-        inputs.push(scenario.profile.clone());
-        inputs.extend(data.sources.iter().map(|s| s.path.clone()));
-        inputs.push(network.to_owned());
-        inputs.dedup();
-        let files: Vec<Value> =
-            inputs.iter().map(|p| json!({"path": p.display().to_string(), "hash": file_hash(p)})).collect();
-        let ages = scenario.ages.as_ref().map(|a| a.0);
-        Provenance {
-            json: json!({
-                "pave_version": env!("CARGO_PKG_VERSION"),
-                "scenario": scenario.name,
-                "title": scenario.title,
-                "city": data.city,
-                "year": scenario.year.0,
-                "service": scenario.service.0,
-                "ages": ages,
-                "mode": scenario.mode.name(),
-                "max_snap_m": scenario.max_snap_m,
-                "parameters": scenario.parameters,
-                "changes": scenario.changes.iter().map(|(c, at)| json!({
-                    "action": format!("{:?}", c.action).to_lowercase(), "unit": c.unit,
-                    "file": at.file.display().to_string(), "line": at.line})).collect::<Vec<_>>(),
-                "demand": demand_method,
-                "inputs": files,
-            }),
-        }
-    }
-
-    /// One-line text for table metadata.
-    pub fn text(&self) -> String {
-        self.json.to_string()
-    }
-}
+pub use super::kpis::{Provenance, file_hash};
 
 fn text(v: impl IntoIterator<Item = Option<String>>) -> OutColumn {
     OutColumn::Text(v.into_iter().collect())
+}
+
+/// A share as a percentage.
+fn pct(share: Option<f64>) -> Option<f64> {
+    share.map(|s| s * 100.0)
 }
 
 fn float(v: impl IntoIterator<Item = Option<f64>>) -> OutColumn {
@@ -125,7 +70,8 @@ pub fn cells_table(data: &Dataset, o: &Outcome, prov: &Provenance) -> OutTable {
         .with("allocated_min", float(c.iter().map(|c| c.mean_min)))
         .with("allocated_m", float(c.iter().map(|c| c.mean_m)))
         .with("unserved", float(c.iter().map(|c| Some(c.unserved))))
-        .with("optimum_unit", text(c.iter().map(|c| unit_id(c.optimum))))
+        .with("rule_unit", text(c.iter().map(|c| unit_id(c.rule_unit))))
+        .with("optimum_unit", text(c.iter().map(|c| unit_id(c.optimum_unit))))
         .with("places_within", float(c.iter().map(|c| Some(c.cumulative))))
         .with("gravity", float(c.iter().map(|c| Some(c.gravity))))
         .with("sfca2", float(c.iter().map(|c| Some(c.sfca))))
@@ -193,9 +139,9 @@ pub fn allocation_table(data: &Dataset, o: &Outcome, headline: &str, other: &str
         .with("cell_id", text(rows.iter().map(|r| Some(data.demand_areas[r.1.area as usize].id.0.clone()))))
         .with("language_group", text(rows.iter().map(|r| Some(GROUPS[r.1.group as usize].code().to_owned()))))
         .with("unit_id", text(rows.iter().map(|r| r.1.unit.map(|(u, _)| o.plans[o.active[u as usize]].id.clone()))))
-        .with("children", float(rows.iter().map(|r| Some(r.1.children))))
-        .with("travel_min", float(rows.iter().map(|r| r.1.unit.map(|(_, t)| minutes(t)))))
-        .with("distance_m", float(rows.iter().map(|r| r.1.distance_m)))
+        .with_rounded("children", 2, float(rows.iter().map(|r| Some(r.1.children))))
+        .with_rounded("travel_min", 1, float(rows.iter().map(|r| r.1.unit.map(|(_, t)| minutes(t)))))
+        .with_rounded("distance_m", 0, float(rows.iter().map(|r| r.1.distance_m)))
         .with("nearest_unit", OutColumn::Int(rows.iter().map(|r| Some(i64::from(r.1.nearest))).collect()));
     t.provenance = Some(prov.text());
     t
@@ -209,62 +155,29 @@ pub fn districts_table(o: &Outcome, prov: &Provenance) -> OutTable {
         .with("level", text(d.iter().map(|_| Some(o.district_level.clone()))))
         .with("code", text(d.iter().map(|r| Some(r.code.clone()))))
         .with("name", text(d.iter().map(|r| Some(r.name.clone()))))
-        .with("children", f(&|r| Some(r.kpi.children)))
-        .with("served", f(&|r| Some(r.kpi.served)))
-        .with("unserved", f(&|r| Some(r.kpi.unserved)))
-        .with("places", f(&|r| Some(r.places)))
-        .with("nearest_share", f(&|r| r.kpi.nearest_share))
-        .with("within_share", f(&|r| r.kpi.within_share))
-        .with("within_distance_share", f(&|r| r.kpi.within_distance_share))
-        .with("mean_m", f(&|r| r.kpi.mean_distance_m))
-        .with("mean_min", f(&|r| r.kpi.mean_min))
-        .with("median_min", f(&|r| r.kpi.median_min))
-        .with("p90_min", f(&|r| r.kpi.p90_min))
-        .with("mean_sfca2", f(&|r| r.mean_sfca));
+        .with_rounded("children", 2, f(&|r| Some(r.kpi.children)))
+        .with_rounded("served", 2, f(&|r| Some(r.kpi.served)))
+        .with_rounded("unserved", 2, f(&|r| Some(r.kpi.unserved)))
+        .with_rounded("places", 0, f(&|r| Some(r.places)))
+        .with_rounded("nearest_pct", 1, f(&|r| pct(r.kpi.nearest_share)))
+        .with_rounded("within_pct", 1, f(&|r| pct(r.kpi.within_share)))
+        .with_rounded("within_distance_pct", 1, f(&|r| pct(r.kpi.within_distance_share)))
+        .with_rounded("mean_m", 0, f(&|r| r.kpi.mean_distance_m))
+        .with_rounded("mean_min", 1, f(&|r| r.kpi.mean_min))
+        .with_rounded("median_min", 1, f(&|r| r.kpi.median_min))
+        .with_rounded("p90_min", 1, f(&|r| r.kpi.p90_min))
+        .with_rounded("mean_sfca2", 3, f(&|r| r.mean_sfca));
     t.provenance = Some(prov.text());
     t
 }
 
-/// The KPI document (`kpis.json`).
-pub fn kpis(scenario: &Scenario, o: &Outcome, prov: &Provenance, warnings: &[String], searches: usize) -> Value {
-    let rule_total = o.rule.mean_min.unwrap_or(0.0) * o.rule.served;
-    let opt_total = o.optimum.mean_min.unwrap_or(0.0) * o.optimum.served;
-    json!({
-        "scenario": scenario.name,
-        "title": scenario.title,
-        "city": prov.json["city"],
-        "year": scenario.year.0,
-        "service": scenario.service.0,
-        "headline_rule": scenario.parameters.allocation,
-        "threshold_min": scenario.parameters.threshold_min,
-        "threshold_m": scenario.parameters.threshold_m,
-        "target_share": scenario.parameters.target_share,
-        "children": o.children,
-        "places": o.active.iter().map(|&i| f64::from(o.plans[i].total())).sum::<f64>(),
-        "units_operating": o.active.len(),
-        "units_closed": o.plans.iter().filter(|u| !u.open()).count(),
-        "units_opened": o.plans.iter().filter(|u| u.status == super::apply::UnitStatus::Opened).count(),
-        "nearest_with_vacancy": o.rule,
-        "system_optimum": o.optimum,
-        "rule_vs_optimum": {
-            "served_difference": o.optimum.served - o.rule.served,
-            "child_minutes_rule": rule_total,
-            "child_minutes_optimum": opt_total,
-            "child_minutes_saved_by_optimum": rule_total - opt_total,
-        },
-        "by_language": o.by_language.iter().map(|(k, s)| (k.clone(), serde_json::to_value(s).unwrap_or(Value::Null))).collect::<serde_json::Map<_, _>>(),
-        "over_used_units": o.over_used,
-        "under_used_units": o.under_used,
-        "equity": o.equity,
-        "premises": o.premises,
-        "unit_searches": searches,
-        "warnings": warnings,
-        "provenance": prov.json,
-    })
-}
-
 /// Writes every output into `dir` (created if needed) through a staging folder.
-pub fn write(dir: &Path, tables: &[OutTable], kpis: &Value, report: &str) -> Result<Vec<PathBuf>, WriteError> {
+pub fn write(
+    dir: &Path,
+    tables: &[OutTable],
+    kpis: &super::kpis::Kpis,
+    report: &str,
+) -> Result<Vec<PathBuf>, WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| WriteError::new(dir, e))?;
     let staging = dir.join(format!(".pave-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);

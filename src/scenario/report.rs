@@ -5,18 +5,11 @@
 use super::run::Outcome;
 use super::svg::{Frame, category, esc, map, page, ramp, ramp_legend};
 use crate::model::Dataset;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{Rule, Scenario};
 use std::fmt::Write as _;
 
-/// Formats an optional share as a percentage.
-pub fn pct(v: Option<f64>) -> String {
-    v.map_or("–".to_owned(), |v| format!("{:.1} %", v * 100.0))
-}
-
-/// Formats an optional number of minutes.
-pub fn mins(v: Option<f64>) -> String {
-    v.map_or("–".to_owned(), |v| format!("{v:.1} min"))
-}
+use super::human::{maybe, number};
+pub use super::human::{minutes as mins, percent as pct};
 
 /// Units as circles sized by places and coloured by pressure; closed units as crosses.
 fn unit_marks(frame: &Frame, o: &Outcome, over: f64) -> String {
@@ -64,7 +57,7 @@ fn unit_marks(frame: &Frame, o: &Outcome, over: f64) -> String {
 }
 
 /// The report page.
-pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json::Value) -> String {
+pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &super::kpis::Kpis) -> String {
     let p = &scenario.parameters;
     let mut b = String::new();
     let head = match p.allocation {
@@ -74,27 +67,34 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
     let target_met = head.within_share.is_some_and(|s| s >= p.target_share);
     let _ = write!(
         b,
-        "<p>{} · {} · year {} · {} · {} min threshold · rule: {:?}</p><div class=\"cards\">",
+        "<p>{} · {} · year {} · travel: {} ({}) · threshold {} min · headline rule: {}</p><div class=\"cards\">",
         esc(&data.city),
         esc(&scenario.service.0),
         scenario.year.0,
-        scenario.mode.name(),
-        p.threshold_min,
-        p.allocation
+        esc(&kpis.provenance.mode),
+        esc(&kpis.provenance.network),
+        number(p.threshold_min, 0),
+        p.allocation.label()
     );
     let mut cards: Vec<(String, String)> = vec![
-        ("children".into(), format!("{:.0}", head.children)),
-        ("served".into(), format!("{:.0}", head.served)),
-        ("unserved".into(), format!("{:.0}", head.unserved)),
+        ("children".into(), number(head.children, 0)),
+        ("served".into(), number(head.served, 0)),
+        ("unserved".into(), number(head.unserved, 0)),
         ("in nearest unit".into(), pct(head.nearest_share)),
-        (format!("within {} min (target {:.0} %)", p.threshold_min, p.target_share * 100.0), pct(head.within_share)),
+        (
+            format!("within {} min (target {} %)", number(p.threshold_min, 0), number(p.target_share * 100.0, 0)),
+            pct(head.within_share),
+        ),
         ("mean travel".into(), mins(head.mean_min)),
         ("median travel".into(), mins(head.median_min)),
         ("90th percentile".into(), mins(head.p90_min)),
-        ("mean network distance".into(), head.mean_distance_m.map_or("–".to_owned(), |m| format!("{m:.0} m"))),
+        (
+            "mean network distance".into(),
+            head.mean_distance_m.map_or("–".to_owned(), |m| format!("{} m", number(m, 0))),
+        ),
     ];
     if let Some(m) = p.threshold_m {
-        cards.push((format!("within {m:.0} m"), pct(head.within_distance_share)));
+        cards.push((format!("within {} m", number(m, 0)), pct(head.within_distance_share)));
     }
     for (i, (k, v)) in cards.iter().enumerate() {
         let class = if i == 4 { if target_met { " class=\"good\"" } else { " class=\"bad\"" } } else { "" };
@@ -134,16 +134,15 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
     // Rules.
     let _ = write!(
         b,
-        "<h2>Nearest with vacancy vs system optimum</h2><table><tr><th></th><th>served</th><th>in nearest unit</th><th>within {t} min</th><th>mean</th><th>p90</th></tr>",
-        t = p.threshold_min
+        "<h2>Nearest unit with room vs system optimum</h2><table><tr><th></th><th>served</th><th>in nearest unit</th><th>within {t} min</th><th>mean</th><th>p90</th></tr>",
+        t = number(p.threshold_min, 0)
     );
-    for (name, s) in
-        [("nearest with vacancy (the city's rule)", &o.rule), ("system optimum (least total travel)", &o.optimum)]
-    {
+    for (rule, s) in [(Rule::NearestWithVacancy, &o.rule), (Rule::SystemOptimum, &o.optimum)] {
         let _ = write!(
             b,
-            "<tr><td>{name}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            s.served,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            rule.label(),
+            number(s.served, 0),
             pct(s.nearest_share),
             pct(s.within_share),
             mins(s.mean_min),
@@ -151,6 +150,16 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
         );
     }
     b.push_str("</table>");
+    let saved = o.rule_child_minutes - o.same_children_optimum_child_minutes;
+    let _ = write!(
+        b,
+        "<p>The same children compared: the {} children the city's rule places travel {} child-minutes in all; placed for the least total travel under the same places and language rules they would travel {} child-minutes ({} less, {} per child).</p>",
+        number(o.rule.served, 0),
+        number(o.rule_child_minutes, 0),
+        number(o.same_children_optimum_child_minutes, 0),
+        number(saved, 0),
+        mins((o.rule.served > 0.0).then(|| saved / o.rule.served))
+    );
     let _ = write!(
         b,
         "<h2>By language group</h2><table><tr><th>group</th><th>children</th><th>unserved</th><th>in nearest unit</th><th>within</th><th>mean</th></tr>"
@@ -158,9 +167,9 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
     for (g, s) in &o.by_language {
         let _ = write!(
             b,
-            "<tr><td>{g}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            s.children,
-            s.unserved,
+            "<tr><td>{g}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            number(s.children, 0),
+            number(s.unserved, 0),
             pct(s.nearest_share),
             pct(s.within_share),
             mins(s.mean_min)
@@ -175,16 +184,16 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
     for d in &o.districts {
         let _ = write!(
             b,
-            "<tr><td>{} {}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&d.code),
             esc(&d.name),
-            d.kpi.children,
-            d.places,
-            d.kpi.unserved,
+            number(d.kpi.children, 0),
+            number(d.places, 0),
+            number(d.kpi.unserved, 0),
             pct(d.kpi.nearest_share),
             pct(d.kpi.within_share),
             mins(d.kpi.mean_min),
-            d.mean_sfca.map_or("–".to_owned(), |v| format!("{v:.2}"))
+            maybe(d.mean_sfca, 2)
         );
     }
     b.push_str("</table>");
@@ -194,8 +203,8 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
         "<h2>Equity</h2><p>Travel of served children p10–p90: {}. Places per child (2SFCA, {} min) p10–p90: {}; Gini {}; children in under-supplied areas (fewer places per child than the participation {:.0} %): {}.</p>",
         e.travel_percentiles_min.iter().map(|v| mins(*v)).collect::<Vec<_>>().join(" · "),
         p.catchment_min,
-        e.sfca_percentiles.iter().map(|v| v.map_or("–".into(), |v| format!("{v:.2}"))).collect::<Vec<_>>().join(" · "),
-        e.sfca_gini.map_or("–".into(), |g| format!("{g:.3}")),
+        e.sfca_percentiles.iter().map(|v| maybe(*v, 2)).collect::<Vec<_>>().join(" · "),
+        maybe(e.sfca_gini, 3),
         p.participation * 100.0,
         pct(e.undersupplied_share)
     );
@@ -208,19 +217,19 @@ pub fn html(scenario: &Scenario, data: &Dataset, o: &Outcome, kpis: &serde_json:
             esc(&u.name),
             esc(&u.id),
             u.status.name(),
-            if u.open() { u.total() } else { 0 },
-            r.map_or("–".into(), |r| format!("{:.0}", r.placed_rule)),
+            number(if u.open() { f64::from(u.total()) } else { 0.0 }, 0),
+            maybe(r.map(|r| r.placed_rule), 0),
             pct(r.and_then(|r| r.utilisation)),
-            r.map_or("–".into(), |r| format!("{:.0}", r.catchment_children)),
-            r.and_then(|r| r.cost_per_place_eur).map_or("–".into(), |v| format!("{v:.0}")),
-            r.and_then(|r| r.repair_debt_eur).map_or("–".into(), |v| format!("{v:.0}"))
+            maybe(r.map(|r| r.catchment_children), 0),
+            maybe(r.and_then(|r| r.cost_per_place_eur), 0),
+            maybe(r.and_then(|r| r.repair_debt_eur), 0)
         );
     }
     b.push_str("</table>");
     let _ = write!(
         b,
         "<h2>Provenance</h2><pre style=\"white-space:pre-wrap;font-size:.75em\">{}</pre>",
-        esc(&serde_json::to_string_pretty(&kpis["provenance"]).unwrap_or_default())
+        esc(&serde_json::to_string_pretty(&kpis.provenance).unwrap_or_default())
     );
     page(&scenario.title, &b)
 }

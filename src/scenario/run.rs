@@ -5,15 +5,15 @@
 
 use super::apply::{UnitPlan, UnitStatus};
 use crate::analysis::accessibility::{cumulative, e2sfca, gravity, two_step};
-use crate::analysis::allocation::{Allocation, Group, Unit, compatible, nearest_with_vacancy, system_optimum};
-use crate::analysis::demand::{Demand, GROUPS};
+use crate::analysis::allocation::{Allocation, Group, Unit, nearest_with_vacancy, system_optimum};
+use crate::analysis::demand::{Demand, GROUPS, in_hundredths};
 use crate::analysis::equity::{gini, quantile, share_below};
 use crate::analysis::kpi::{Placement, Summary, summarise};
 use crate::analysis::times::{TravelTimes, minutes};
 use crate::model::Dataset;
 use crate::model::scenario::{Parameters, Rule};
 use crate::network::{Cost, UNREACHABLE};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Allocation runs on hundredths of a child so expected values are kept exactly.
 pub const SCALE: f64 = 100.0;
@@ -29,7 +29,8 @@ pub struct CellResult {
     pub nearest_m: Option<f64>,
     /// The k nearest operating units.
     pub k_nearest: Vec<(Cost, u32)>,
-    /// Unit taking most of the area's children under the headline rule.
+    /// Unit taking most of the area's children (summed over language groups) under the
+    /// headline rule; ties go to the lower unit index.
     pub allocated: Option<u32>,
     /// Mean travel of the area's served children, minutes.
     pub mean_min: Option<f64>,
@@ -37,8 +38,11 @@ pub struct CellResult {
     pub mean_m: Option<f64>,
     /// Unserved children.
     pub unserved: f64,
-    /// Unit taking most of the area's children in the system optimum.
-    pub optimum: Option<u32>,
+    /// Unit taking most of the area's children (summed over language groups) by the
+    /// nearest-with-vacancy rule; ties go to the lower unit index.
+    pub rule_unit: Option<u32>,
+    /// The same in the system optimum.
+    pub optimum_unit: Option<u32>,
     /// Places within the catchment time.
     pub cumulative: f64,
     /// Gravity index.
@@ -58,7 +62,8 @@ pub struct UnitResult {
     pub placed_optimum: f64,
     /// Placed (headline rule) / places.
     pub utilisation: Option<f64>,
-    /// Children whose nearest unit this is (catchment, any language).
+    /// Children whose nearest unit with places their language group may take this is
+    /// (catchment; ties go to the lower unit index).
     pub catchment_children: f64,
     /// Catchment children by age, first served age first.
     pub catchment_by_age: Vec<f64>,
@@ -90,7 +95,7 @@ pub struct DistrictRow {
 }
 
 /// Distribution figures (tasa-arvo).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Equity {
     /// Travel of served children, minutes: p10, p25, p50, p75, p90.
     pub travel_percentiles_min: Vec<Option<f64>>,
@@ -105,7 +110,7 @@ pub struct Equity {
 }
 
 /// Premises figures of the scenario's units by what the scenario does to them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PremisesSummary {
     /// Repair debt of units kept as they are, euros.
     pub repair_debt_kept_eur: f64,
@@ -154,6 +159,13 @@ pub struct Outcome {
     pub under_used: Vec<String>,
     /// Children (after participation).
     pub children: f64,
+    /// Total travel of the children the nearest-with-vacancy rule serves, minutes.
+    pub rule_child_minutes: f64,
+    /// The least total travel that places exactly those children (per demand area and
+    /// language group) under the same capacities and language rules, minutes.
+    pub same_children_optimum_child_minutes: f64,
+    /// Places of operating units that no language group may take.
+    pub unusable: Vec<super::kpis::UnusablePlaces>,
 }
 
 fn allocation_units(plans: &[UnitPlan], active: &[usize]) -> Vec<Unit> {
@@ -210,30 +222,47 @@ pub fn evaluate(
     let active: Vec<usize> = (0..plans.len()).filter(|&i| plans[i].open()).collect();
     let min = |m: f64| (m * 60_000.0).round() as Cost;
     let units = allocation_units(&plans, &active);
+    let hundredths = in_hundredths(demand, params.participation);
     let mut groups = Vec::new();
-    for (a, c) in demand.children.iter().enumerate() {
-        for (g, &n) in c.iter().enumerate() {
-            let amount = (n * params.participation * SCALE).round() as u32;
+    for (a, c) in hundredths.iter().enumerate() {
+        for (g, &amount) in c.iter().enumerate() {
             if amount > 0 {
                 groups.push(Group { area: a as u32, language: GROUPS[g], children: amount });
             }
         }
     }
     let cost = |area: u32, u: u32| times.get(area as usize, u as usize);
-    let nearest_compatible: Vec<Cost> = groups
+    let rules = &data.language_rules;
+    // Each group's nearest unit with places it may take: (time, unit), lower index on ties.
+    let nearest_compatible: Vec<(Cost, u32)> = groups
         .iter()
         .map(|g| {
             (0..units.len())
-                .filter(|&u| units[u].places.iter().any(|p| p.1 > 0 && compatible(g.language, p.0)))
-                .map(|u| times.get(g.area as usize, u))
+                .filter(|&u| units[u].places.iter().any(|p| p.1 > 0 && rules.allows(g.language, p.0)))
+                .map(|u| (times.get(g.area as usize, u), u as u32))
+                .filter(|c| c.0 != UNREACHABLE)
                 .min()
-                .unwrap_or(UNREACHABLE)
+                .unwrap_or((UNREACHABLE, u32::MAX))
         })
         .collect();
-    let (rule_alloc, opt_alloc) =
-        rayon::join(|| nearest_with_vacancy(&groups, &units, &cost), || system_optimum(&groups, &units, &cost));
-    let rule_p = placements(&groups, &rule_alloc, &nearest_compatible, distances);
-    let opt_p = placements(&groups, &opt_alloc, &nearest_compatible, distances);
+    let (rule_alloc, opt_alloc) = rayon::join(
+        || nearest_with_vacancy(&groups, &units, rules, &cost),
+        || system_optimum(&groups, &units, rules, &cost),
+    );
+    // The travel comparison of the two rules places the same children: those the rule
+    // served, per group, placed at least total travel under the same capacities.
+    let served_by_rule: Vec<Group> =
+        groups.iter().zip(&rule_alloc.unserved).map(|(g, &u)| Group { children: g.children - u, ..*g }).collect();
+    // Where the optimum serves exactly the rule's children of every group, it is itself the
+    // least-travel placement of those children (any cheaper one would beat the optimum).
+    let same_children = if rule_alloc.unserved == opt_alloc.unserved {
+        opt_alloc.clone()
+    } else {
+        system_optimum(&served_by_rule, &units, rules, &cost)
+    };
+    let nearest_time: Vec<Cost> = nearest_compatible.iter().map(|n| n.0).collect();
+    let rule_p = placements(&groups, &rule_alloc, &nearest_time, distances);
+    let opt_p = placements(&groups, &opt_alloc, &nearest_time, distances);
     let tm = params.threshold_m;
     let threshold = min(params.threshold_min);
     let all = |_: &Placement| true;
@@ -242,7 +271,7 @@ pub fn evaluate(
         Rule::SystemOptimum => (&opt_p, &rule_p),
     };
     // Cells.
-    let children_of = |a: usize| -> f64 { demand.children[a].iter().sum::<f64>() * params.participation };
+    let children_of = |a: usize| -> f64 { f64::from(hundredths[a].iter().sum::<u32>()) / SCALE };
     let supply: Vec<f64> = active.iter().map(|&i| f64::from(plans[i].total())).collect();
     let cell_demand: Vec<f64> = (0..times.cells).map(children_of).collect();
     let catchment = min(params.catchment_min);
@@ -255,7 +284,7 @@ pub fn evaluate(
         .map(|a| {
             let k = times.nearest(a, params.k_nearest, &|u| supply[u] > 0.0);
             CellResult {
-                children: demand.children[a].map(|c| c * params.participation),
+                children: hundredths[a].map(|c| f64::from(c) / SCALE),
                 nearest: k.first().copied(),
                 nearest_m: k.first().and_then(|&(_, u)| metres(distances.get(a, u as usize))),
                 k_nearest: k,
@@ -267,54 +296,31 @@ pub fn evaluate(
             }
         })
         .collect();
-    let main_unit = |ps: &[Placement], cells: &mut [CellResult], optimum: bool| {
-        let mut best: Vec<(f64, u32)> = vec![(0.0, u32::MAX); cells.len()];
-        let mut time: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
-        let mut dist: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
-        for p in ps {
-            let a = p.area as usize;
-            match p.unit {
-                Some((u, t)) => {
-                    let b = &mut best[a];
-                    if p.children > b.0 || (p.children == b.0 && u < b.1) {
-                        *b = (p.children, u);
-                    }
-                    time[a].0 += p.children * minutes(t);
-                    time[a].1 += p.children;
-                    if let Some(d) = p.distance_m {
-                        dist[a].0 += p.children * d;
-                        dist[a].1 += p.children;
-                    }
-                }
-                None if !optimum => cells[a].unserved += p.children,
-                None => {}
-            }
-        }
-        for (a, c) in cells.iter_mut().enumerate() {
-            let unit = (best[a].1 != u32::MAX).then_some(best[a].1);
-            if optimum {
-                c.optimum = unit;
-            } else {
-                c.allocated = unit;
-                c.mean_min = (time[a].1 > 0.0).then(|| time[a].0 / time[a].1);
-                c.mean_m = (dist[a].1 > 0.0).then(|| dist[a].0 / dist[a].1);
-            }
-        }
-    };
-    main_unit(headline, &mut cells, false);
-    main_unit(other, &mut cells, true);
+    let (rule_units, optimum_units) = (main_units(&rule_p, cells.len()), main_units(&opt_p, cells.len()));
+    headline_travel(headline, &mut cells);
+    for (a, c) in cells.iter_mut().enumerate() {
+        c.rule_unit = rule_units[a];
+        c.optimum_unit = optimum_units[a];
+        c.allocated = if params.allocation == Rule::NearestWithVacancy { rule_units[a] } else { optimum_units[a] };
+    }
     // Units.
     let ages = by_age.len();
     let mut unit_results: Vec<UnitResult> =
         active.iter().map(|_| UnitResult { catchment_by_age: vec![0.0; ages], ..UnitResult::default() }).collect();
-    for (a, c) in cells.iter().enumerate() {
-        if let Some((_, u)) = c.nearest {
-            let r = &mut unit_results[u as usize];
-            r.catchment_children += children_of(a);
-            for (k, d) in by_age.iter().enumerate() {
-                r.catchment_by_age[k] +=
-                    d.children.get(a).map_or(0.0, |c| c.iter().sum::<f64>()) * params.participation;
-            }
+    // Catchment: each group's children count at its nearest unit with places it may take.
+    for (g, &(_, u)) in groups.iter().zip(&nearest_compatible) {
+        if u == u32::MAX {
+            continue;
+        }
+        let a = g.area as usize;
+        let r = &mut unit_results[u as usize];
+        let here = f64::from(g.children) / SCALE;
+        r.catchment_children += here;
+        // By age: the group's children split by the cell's shares of each age.
+        let cell_total = demand.area_total(a);
+        for (k, d) in by_age.iter().enumerate() {
+            let age_total = d.children.get(a).map_or(0.0, |c| c.iter().sum::<f64>());
+            r.catchment_by_age[k] += here * age_total / cell_total;
         }
     }
     for p in &rule_p {
@@ -403,7 +409,26 @@ pub fn evaluate(
         travel_gini: gini(&travel),
         undersupplied_share: share_below(&access, params.participation),
     };
+    let child_minutes = |a: &Allocation| a.total_cost() as f64 / SCALE / 60_000.0;
+    let mut unusable = Vec::new();
+    for &i in &active {
+        for &(lang, n) in &plans[i].places {
+            if let Some(l) = lang
+                && n > 0
+                && rules.groups_taking(l).is_empty()
+            {
+                unusable.push(super::kpis::UnusablePlaces {
+                    unit: plans[i].id.clone(),
+                    language: l.code().to_owned(),
+                    places: n,
+                });
+            }
+        }
+    }
     Outcome {
+        unusable,
+        rule_child_minutes: child_minutes(&rule_alloc),
+        same_children_optimum_child_minutes: child_minutes(&same_children),
         rule: summarise(&rule_p, &all, threshold, tm),
         optimum: summarise(&opt_p, &all, threshold, tm),
         children: cell_demand.iter().sum(),
@@ -420,6 +445,54 @@ pub fn evaluate(
         other_placements: other.clone(),
         active,
         plans,
+    }
+}
+
+/// Each cell's main unit under a rule: the unit taking most of the cell's children summed
+/// over language groups (ties: lower unit index); `None` where no child is placed.
+fn main_units(ps: &[Placement], cells: usize) -> Vec<Option<u32>> {
+    let mut by_unit: Vec<(u32, u32, f64)> =
+        ps.iter().filter_map(|p| p.unit.map(|(u, _)| (p.area, u, p.children))).collect();
+    by_unit.sort_unstable_by_key(|x| (x.0, x.1));
+    let mut best: Vec<(f64, Option<u32>)> = vec![(0.0, None); cells];
+    let mut i = 0;
+    while i < by_unit.len() {
+        let (area, unit) = (by_unit[i].0, by_unit[i].1);
+        let mut sum = 0.0;
+        while i < by_unit.len() && (by_unit[i].0, by_unit[i].1) == (area, unit) {
+            sum += by_unit[i].2;
+            i += 1;
+        }
+        let b = &mut best[area as usize];
+        if sum > b.0 {
+            *b = (sum, Some(unit));
+        }
+    }
+    best.into_iter().map(|b| b.1).collect()
+}
+
+/// Children-weighted mean travel and network distance of each cell's served children, and
+/// its unserved children, under the headline rule.
+fn headline_travel(ps: &[Placement], cells: &mut [CellResult]) {
+    let mut time: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
+    let mut dist: Vec<(f64, f64)> = vec![(0.0, 0.0); cells.len()];
+    for p in ps {
+        let a = p.area as usize;
+        match p.unit {
+            Some((_, t)) => {
+                time[a].0 += p.children * minutes(t);
+                time[a].1 += p.children;
+                if let Some(d) = p.distance_m {
+                    dist[a].0 += p.children * d;
+                    dist[a].1 += p.children;
+                }
+            }
+            None => cells[a].unserved += p.children,
+        }
+    }
+    for (a, c) in cells.iter_mut().enumerate() {
+        c.mean_min = (time[a].1 > 0.0).then(|| time[a].0 / time[a].1);
+        c.mean_m = (dist[a].1 > 0.0).then(|| dist[a].0 / dist[a].1);
     }
 }
 

@@ -3,13 +3,15 @@
 //! so a scenario only searches from the units it opened or moved.
 
 use super::apply::{UnitStatus, check_year, units};
-use super::output::{self, Provenance};
+use super::kpis::{Kpis, Provenance};
+use super::output;
 use super::report;
 use super::run::evaluate;
 use super::travel::{Travel, load_network, off_network_error};
 use crate::analysis::demand;
 use crate::io::error::{ReadError, WriteError};
-use crate::model::scenario::{NetworkSource, Scenario, TravelMode};
+use crate::model::network::{Mode, NetworkSource};
+use crate::model::scenario::Scenario;
 use crate::model::{Dataset, Location, ProblemKind, Problems, Severity};
 use crate::network::Network;
 use crate::progress::Progress;
@@ -24,6 +26,9 @@ pub enum SessionError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The scenario's network could not be built.
+    #[error(transparent)]
+    Network(#[from] crate::network::source::BuildError),
     /// The city's data has errors.
     #[error("{profile} has {count} data errors (run `pave validate {profile}`):\n{list}")]
     Data {
@@ -95,16 +100,12 @@ fn study_area(data: &Dataset, s: &Scenario, study: &[String]) -> Result<Vec<bool
         .collect())
 }
 
-/// Runs `scenarios` (already read) and writes each into `out` — directly when there is one
-/// and `nested` is false, else into `out/<name>/`.
-pub fn run_all(
-    scenarios: &[Scenario],
-    out: &Path,
-    nested: bool,
-    progress: &dyn Progress,
-) -> Result<Vec<RunReport>, SessionError> {
+/// Runs `scenarios` (already read) and writes each into `out/<name>/` (one layout for one
+/// scenario or many, so scripts find the files in the same place).
+pub fn run_all(scenarios: &[Scenario], out: &Path, progress: &dyn Progress) -> Result<Vec<RunReport>, SessionError> {
     let mut cities: Vec<(PathBuf, Dataset)> = Vec::new();
-    let mut networks: Vec<((NetworkSource, TravelMode), Network)> = Vec::new();
+    type NetworkKey = (NetworkSource, Mode, (f64, f64));
+    let mut networks: Vec<(NetworkKey, Network)> = Vec::new();
     for s in scenarios {
         let key = s.profile.canonicalize().unwrap_or_else(|_| s.profile.clone());
         if !cities.iter().any(|c| c.0 == key) {
@@ -118,10 +119,10 @@ pub fn run_all(
             }
             cities.push((key, load_data(&s.profile, progress)?));
         }
-        let nk = (s.network.clone(), s.mode);
+        let nk = (s.network.clone(), s.mode, s.speeds);
         if !networks.iter().any(|n| n.0 == nk) {
             progress.start(&format!("network {}", s.mode.name()), 0);
-            let net = load_network(&s.network, s.mode)?;
+            let net = load_network(s)?;
             progress.finish();
             networks.push((nk, net));
         }
@@ -132,7 +133,7 @@ pub fn run_all(
     for s in scenarios {
         let key = s.profile.canonicalize().unwrap_or_else(|_| s.profile.clone());
         let ci = cities.iter().position(|c| c.0 == key).unwrap_or(0);
-        let ni = networks.iter().position(|n| n.0 == (s.network.clone(), s.mode)).unwrap_or(0);
+        let ni = networks.iter().position(|n| n.0 == (s.network.clone(), s.mode, s.speeds)).unwrap_or(0);
         let data = &cities[ci].1;
         let net = &networks[ni].1;
         check_year(data, s)?;
@@ -227,10 +228,13 @@ pub fn run_all(
         progress.start(&format!("{}: allocation and indicators", s.name), 0);
         let outcome = evaluate(data, &s.parameters, plans, &demand, &by_age, (&times, &distances));
         progress.finish();
-        let network_path = match &s.network {
-            NetworkSource::Osm(p) | NetworkSource::Lines(p) | NetworkSource::File(p) => p.clone(),
-        };
-        let prov = Provenance::new(s, data, &network_path, &demand.method);
+        for u in &outcome.unusable {
+            warnings.push(format!(
+                "unit {} has {} {} places that no language group may take under {}'s language rules ([language_rules] of the profile); they stay empty",
+                u.unit, u.places, u.language, data.city
+            ));
+        }
+        let prov = Provenance::new(s, data, net, &demand.method);
         let (head, other) = match s.parameters.allocation {
             crate::model::scenario::Rule::NearestWithVacancy => ("nearest_with_vacancy", "system_optimum"),
             crate::model::scenario::Rule::SystemOptimum => ("system_optimum", "nearest_with_vacancy"),
@@ -241,9 +245,9 @@ pub fn run_all(
             output::allocation_table(data, &outcome, head, other, &prov),
             output::districts_table(&outcome, &prov),
         ];
-        let kpis = output::kpis(s, &outcome, &prov, &warnings, searches);
+        let kpis = Kpis::new(s, &outcome, prov.clone(), &warnings, searches);
         let html = report::html(s, data, &outcome, &kpis);
-        let dir = if nested || scenarios.len() > 1 { out.join(&s.name) } else { out.to_owned() };
+        let dir = out.join(&s.name);
         progress.start(&format!("{}: writing {}", s.name, dir.display()), 0);
         output::write(&dir, &tables, &kpis, &html)?;
         progress.finish();

@@ -4,52 +4,24 @@
 
 use crate::analysis::times::TravelTimes;
 use crate::io::error::ReadError;
-use crate::model::network::Mode;
-use crate::model::scenario::{NetworkSource, TravelMode};
-use crate::model::{Location, ProblemKind, Problems};
+use crate::model::scenario::Scenario;
+use crate::model::{Location, ProblemKind};
+use crate::network::profile::Speeds;
 use crate::network::snap::{Snap, SnapIndex, SnapMode, apply_direct, destination_access, direct_pairs, origin_access};
-use crate::network::{Access, Cost, Network, UNREACHABLE, build, store};
+use crate::network::source::{BuildError, Options};
+use crate::network::{Access, Cost, Network, UNREACHABLE};
 use crate::routing::matrix;
 use std::collections::HashMap;
 
-/// Reads or builds the scenario's network.
-pub fn load_network(source: &NetworkSource, mode: TravelMode) -> Result<Network, ReadError> {
-    let mode = match mode {
-        TravelMode::Walk => Mode::Walk,
-        TravelMode::Bike => Mode::Bike,
-        TravelMode::Car => Mode::Car,
+/// Reads or builds the scenario's network (through [`crate::network::source`], the path
+/// `pave network build` takes).
+pub fn load_network(scenario: &Scenario) -> Result<Network, BuildError> {
+    let options = Options {
+        mode: Some(scenario.mode),
+        speeds: Speeds { walk_mps: scenario.speeds.0, bike_mps: scenario.speeds.1 },
+        access_speed_mps: None,
     };
-    let speeds = crate::network::profile::Speeds { walk_mps: 1.2, bike_mps: 4.2 };
-    let (raw, path, what) = match source {
-        NetworkSource::File(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| ReadError::new(path, ProblemKind::Unreadable, format!("cannot read the network: {e}")))?;
-            return store::from_bytes(&bytes).map_err(|e| ReadError::new(path, ProblemKind::Parse, e.to_string()));
-        }
-        NetworkSource::Osm(path) => {
-            let data = crate::io::osm::read(path)?;
-            (crate::network::osm::raw_network(&data, mode, &speeds).0, path, "OSM")
-        }
-        NetworkSource::Lines(path) => {
-            let (mut table, problems) = crate::io::gpkg::read(path, None)?;
-            if let Some(p) = problems.into_iter().next() {
-                return Err(ReadError::new(path, p.kind, p.to_string()));
-            }
-            crate::network::lines::to_internal(&mut table).map_err(|e| ReadError::new(path, ProblemKind::Parse, e))?;
-            let mapping = crate::network::lines::LineMapping::digiroad();
-            let mut problems = Problems::with_limit(5);
-            let raw = crate::network::lines::raw_network(&table, &mapping, mode, &speeds, &mut problems);
-            if let Some(p) = problems.list.first() {
-                return Err(ReadError::new(path, p.kind, p.to_string()));
-            }
-            (raw, path, "lines")
-        }
-    };
-    if raw.edges.is_empty() {
-        return Err(ReadError::new(path, ProblemKind::Empty, format!("no ways usable for {}", mode.name())));
-    }
-    let (net, _) = build::build(&raw, &format!("{what} {} ({})", path.display(), mode.name()));
-    Ok(net)
+    Ok(crate::network::source::build(&scenario.network, &options)?.network)
 }
 
 /// The network with edge lengths in decimetres as weights, and the walk to the network

@@ -1,8 +1,15 @@
 //! The interchange network format shared with the Python peers: `nodes.csv` (`id,x,y`,
-//! metres in EPSG:3067) and `edges.csv` (`from,to,length_m,time_s`, one row per directed
-//! edge). Any tool's network can be brought in this way and compared.
+//! metres in EPSG:3067, or in a CRS the user declares) and `edges.csv`
+//! (`from,to,length_m,time_s`, one row per directed edge). Any tool's network can be
+//! brought in this way and compared.
+//!
+//! Node coordinates must fall in Finland once in EPSG:3067: degrees read as metres, swapped
+//! axes or GK coordinates under another zone would snap every point wrongly, so they are
+//! errors naming the node's line, its coordinates as written and the likely fix.
 
+use super::crs::{Crs, Transform};
 use super::csv;
+use super::load::cells;
 use super::table::{Cell, Table};
 use crate::model::network::{Mode, RawEdge, RawNetwork, RoadClass};
 use crate::model::profile::CsvDialect;
@@ -66,29 +73,52 @@ fn number(t: &Table, col: usize, row: usize, problems: &mut Problems, non_negati
     v
 }
 
-/// Reads an interchange network; `None` (with problems) when anything is wrong.
+/// Reads an interchange network whose node coordinates are in EPSG:`crs`; `None` (with
+/// problems) when anything is wrong. Coordinates are converted into EPSG:3067.
 ///
 /// Well-formed files take a fast path (plain comma-separated numbers, parsed in parallel);
-/// anything unusual in them (quotes, a bad number, a missing node, a duplicate id) sends
-/// both files through the general CSV reader, which names every problem's row and field.
+/// anything unusual in them (quotes, a bad number, a missing node, a duplicate id, a node
+/// outside Finland) sends both files through the general CSV reader, which names every
+/// problem's row and field.
 pub fn read(
     nodes_path: &Path,
     edges_path: &Path,
+    crs: u32,
     access_speed_mps: f64,
     problems: &mut Problems,
 ) -> Option<RawNetwork> {
+    let from = match cells::crs(crs) {
+        Ok(c) => c,
+        Err(msg) => {
+            problems.push(
+                Problem::error(ProblemKind::WrongCrs, Some(nodes_path.to_owned()), crate::model::Location::File, msg)
+                    .field("crs")
+                    .value(crs.to_string()),
+            );
+            return None;
+        }
+    };
     if let (Ok(nodes), Ok(edges)) = (std::fs::read(nodes_path), std::fs::read(edges_path))
-        && let Some(raw) = fast::read(&nodes, &edges, access_speed_mps)
+        && let Some(mut raw) = fast::read(&nodes, &edges, access_speed_mps)
     {
-        return Some(raw);
+        let t = Transform::to_internal(from);
+        let mut inside = true;
+        for (x, y) in raw.x.iter_mut().zip(raw.y.iter_mut()) {
+            (*x, *y) = t.apply(*x, *y);
+            inside &= crate::model::validate::in_finland(*x, *y);
+        }
+        if inside {
+            return Some(raw);
+        }
     }
-    read_general(nodes_path, edges_path, access_speed_mps, problems)
+    read_general(nodes_path, edges_path, from, access_speed_mps, problems)
 }
 
 /// Reads an interchange network through the general CSV reader.
 fn read_general(
     nodes_path: &Path,
     edges_path: &Path,
+    from: Crs,
     access_speed_mps: f64,
     problems: &mut Problems,
 ) -> Option<RawNetwork> {
@@ -123,6 +153,7 @@ fn read_general(
     };
     let mut raw = RawNetwork { mode: Some(Mode::Custom), access_speed_mps, ..RawNetwork::default() };
     let mut index: HashMap<i64, u32> = HashMap::with_capacity(nodes.len);
+    let mut first_row: HashMap<i64, usize> = HashMap::with_capacity(nodes.len);
     for row in 0..nodes.len {
         let (Some(i), Some(x), Some(y)) = (
             integer(&nodes, id, row, problems),
@@ -131,19 +162,41 @@ fn read_general(
         ) else {
             continue;
         };
-        if index.insert(i, raw.x.len() as u32).is_some() {
+        let written = format!("{}, {}", nodes.columns[xc].cell(row).display(), nodes.columns[yc].cell(row).display());
+        let (x, y) = match cells::to_internal(from, x, y, &written) {
+            Ok(p) => p,
+            Err((kind, msg)) => {
+                problems.push(
+                    Problem::error(
+                        kind,
+                        Some(nodes.path.clone()),
+                        nodes.location(row),
+                        format!(
+                            "{msg} (node coordinates are read as EPSG:{}; declare their CRS with `pave network build --crs EPSG` or `crs = EPSG` in a scenario's [network])",
+                            from.epsg()
+                        ),
+                    )
+                    .field("x, y")
+                    .value(written),
+                );
+                continue;
+            }
+        };
+        if let Some(&first) = first_row.get(&i) {
             problems.push(
                 Problem::error(
                     ProblemKind::DuplicateId,
                     Some(nodes.path.clone()),
                     nodes.location(row),
-                    "unique node ids",
+                    format!("unique node ids; first seen at {}", nodes.location(first)),
                 )
                 .field("id")
                 .value(i.to_string()),
             );
             continue;
         }
+        index.insert(i, raw.x.len() as u32);
+        first_row.insert(i, row);
         raw.x.push(x);
         raw.y.push(y);
         raw.node_id.push(i);
@@ -207,7 +260,7 @@ mod tests {
         std::fs::write(&n, nodes).unwrap();
         std::fs::write(&e, edges).unwrap();
         let fast = fast::read(nodes.as_bytes(), edges.as_bytes(), 1.3);
-        let general = read_general(&n, &e, 1.3, &mut Problems::with_limit(10));
+        let general = read_general(&n, &e, Crs::from_epsg(3067).unwrap(), 1.3, &mut Problems::with_limit(10));
         (fast, general)
     }
 

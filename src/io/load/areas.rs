@@ -29,7 +29,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
     };
     let mut out = Vec::new();
     'rows: for row in 0..cx.table.len {
-        let Some(id) = cx.required_text(id_col, row, "the area id") else { continue };
+        let Some(id) = cx.required_id(id_col, row, "the area id") else { continue };
         let geometry = match src.geometry {
             GeometryFrom::InspireId => match grid::parse_inspire_id(&id) {
                 Some((size, east, north)) => grid::cell_polygon(size, east, north),
@@ -72,10 +72,11 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
                     for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                         let mut coords = Vec::with_capacity(ring.0.len());
                         for c in &ring.0 {
-                            match to_internal(from, c.x, c.y) {
+                            let written = format!("{}, {}", c.x, c.y);
+                            match to_internal(from, c.x, c.y, &written) {
                                 Ok((x, y)) => coords.push(Coord { x, y }),
                                 Err((kind, msg)) => {
-                                    cx.report(kind, row, "geometry", &format!("{}, {}", c.x, c.y), msg);
+                                    cx.report(kind, row, "geometry", &written, msg);
                                     continue 'rows;
                                 }
                             }
@@ -94,7 +95,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &DemandAreaSource, city: &str, default_crs:
         };
         let districts = district_cols
             .iter()
-            .filter_map(|(level, col)| cx.text(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
+            .filter_map(|(level, col)| cx.id(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
             .collect();
         out.push(DemandArea {
             city: city.to_owned(),
@@ -119,27 +120,29 @@ pub fn apply_lookup(cx: &mut Cx<'_>, lookup: &DistrictLookup, areas: &mut [Deman
         cols.push((level.clone(), i));
     }
     let index: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.id.0.clone(), i)).collect();
-    let mut keyed = vec![false; areas.len()];
+    let mut keyed: Vec<Option<usize>> = vec![None; areas.len()];
     for row in 0..cx.table.len {
-        let Some(id) = cx.required_text(id_col, row, "the area id") else { continue };
+        let Some(id) = cx.required_id(id_col, row, "the area id") else { continue };
         let Some(&i) = index.get(&id) else {
             let name = cx.table.names[id_col].clone();
             cx.report(ProblemKind::MissingReference, row, &name, &id, "the id of a demand area of the area file");
             continue;
         };
-        if keyed[i] {
+        if let Some(first) = keyed[i] {
             let name = cx.table.names[id_col].clone();
-            cx.report(ProblemKind::DuplicateId, row, &name, &id, "one key row per area");
+            let first = cx.table.location(first);
+            cx.report(ProblemKind::DuplicateId, row, &name, &id, format!("one key row per area; first at {first}"));
             continue;
         }
-        keyed[i] = true;
+        keyed[i] = Some(row);
         for (level, col) in &cols {
-            if let Some(code) = cx.text(Some(*col), row) {
+            if let Some(code) = cx.id(Some(*col), row) {
                 areas[i].districts.insert(level.clone(), DistrictCode(code));
             }
         }
     }
-    let missing: Vec<&str> = areas.iter().zip(&keyed).filter(|(_, k)| !**k).map(|(a, _)| a.id.as_str()).collect();
+    let missing: Vec<&str> =
+        areas.iter().zip(&keyed).filter(|(_, k)| k.is_none()).map(|(a, _)| a.id.as_str()).collect();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(10).copied().collect();
         cx.problems.push(

@@ -19,6 +19,9 @@ pub struct Cx<'a> {
     pub table: &'a Table,
     /// Where problems go.
     pub problems: &'a mut Problems,
+    /// Whether ids compare case-insensitively (the profile's `case_insensitive_ids`): ids
+    /// are then stored in upper case.
+    pub fold_case: bool,
 }
 
 impl Cx<'_> {
@@ -73,15 +76,27 @@ impl Cx<'_> {
         self.table.columns[col].cell(row)
     }
 
-    /// Text of a cell (numbers formatted), `None` when empty.
+    /// Text of a cell without surrounding whitespace (numbers formatted), `None` when empty.
     pub fn text(&self, col: Option<usize>, row: usize) -> Option<String> {
         match self.cell(col?, row) {
             Cell::Null => None,
-            Cell::Text(s) => Some(s.to_owned()),
+            Cell::Text(s) => Some(s.trim()).filter(|t| !t.is_empty()).map(str::to_owned),
             Cell::Int(i) => Some(i.to_string()),
             Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{f:.0}")),
             Cell::Float(f) => Some(f.to_string()),
         }
+    }
+
+    /// An id or code: the text without surrounding whitespace, in upper case when ids
+    /// compare case-insensitively; `None` when empty.
+    pub fn id(&self, col: Option<usize>, row: usize) -> Option<String> {
+        self.text(col, row).map(|t| id_key(&t, self.fold_case))
+    }
+
+    /// A required id; records a missing-value problem when empty.
+    pub fn required_id(&mut self, col: usize, row: usize, field: &str) -> Option<String> {
+        let v = self.required_text(col, row, field)?;
+        Some(id_key(&v, self.fold_case))
     }
 
     /// A required text cell; records a missing-value problem when empty.
@@ -94,10 +109,15 @@ impl Cx<'_> {
         v
     }
 
+    /// The cell as written in the source: a CSV field's text, or a typed value formatted.
+    pub fn written(&self, col: usize, row: usize) -> String {
+        self.cell(col, row).display()
+    }
+
     /// A finite number, honouring the table's decimal comma; `None` when empty or bad.
+    /// Every problem shows the value exactly as written in the file.
     pub fn number(&mut self, col: Option<usize>, row: usize) -> Option<f64> {
         let col = col?;
-        let name = &self.table.names[col];
         let v = match self.cell(col, row) {
             Cell::Null => return None,
             Cell::Int(i) => i as f64,
@@ -105,34 +125,41 @@ impl Cx<'_> {
             Cell::Text(s) => match parse_number(s, self.table.decimal_comma) {
                 Ok(v) => v,
                 Err(expected) => {
-                    let (name, s) = (name.clone(), s.to_owned());
+                    let (name, s) = (self.table.names[col].clone(), s.to_owned());
                     self.report(ProblemKind::Parse, row, &name, &s, expected);
                     return None;
                 }
             },
         };
         if !v.is_finite() {
-            let name = name.clone();
-            self.report(ProblemKind::NotFinite, row, &name, &v.to_string(), "a finite number (not NaN or infinity)");
+            let (name, written) = (self.table.names[col].clone(), self.written(col, row));
+            self.report(ProblemKind::NotFinite, row, &name, &written, "a finite number (not NaN or infinity)");
             return None;
         }
         Some(v)
     }
 
-    /// A whole number in `lo..=hi`; records a problem otherwise.
+    /// A whole number in `lo..=hi`; records a problem (with the value as written) otherwise.
     pub fn whole(&mut self, col: Option<usize>, row: usize, lo: i64, hi: i64, what: &str) -> Option<i64> {
         let v = self.number(col, row)?;
-        let name = self.table.names[col?].clone();
+        let col = col?;
+        let (name, written) = (self.table.names[col].clone(), self.written(col, row));
         if v.fract() != 0.0 {
-            self.report(ProblemKind::Parse, row, &name, &v.to_string(), format!("a whole number ({what})"));
+            let mut expected = format!("a whole number ({what})");
+            if self.table.decimal_comma && written.contains(',') {
+                expected.push_str(&format!(
+                    "; the comma is this file's decimal separator: if it separates thousands, write {}",
+                    written.replace([',', ' ', '\u{a0}', '\u{202f}'], "")
+                ));
+            }
+            self.report(ProblemKind::Parse, row, &name, &written, expected);
             return None;
         }
-        let i = v as i64;
-        if i < lo || i > hi {
-            self.report(ProblemKind::OutOfRange, row, &name, &i.to_string(), format!("{what} between {lo} and {hi}"));
+        if v < lo as f64 || v > hi as f64 {
+            self.report(ProblemKind::OutOfRange, row, &name, &written, format!("{what} between {lo} and {hi}"));
             return None;
         }
-        Some(i)
+        Some(v as i64)
     }
 
     /// Maps a city code through `map` (or accepts a harmonised code) into `T`.
@@ -162,25 +189,61 @@ impl Cx<'_> {
     }
 }
 
-/// Parses a number written with a decimal point, or a decimal comma when `decimal_comma`.
+/// The form in which an id is stored and compared: trimmed, and in upper case when
+/// `fold_case` (the profile's `case_insensitive_ids`).
+pub fn id_key(id: &str, fold_case: bool) -> String {
+    let t = id.trim();
+    if fold_case { t.to_uppercase() } else { t.to_owned() }
+}
+
+/// Parses a number as the declared dialect writes it: a decimal point, or a decimal comma
+/// (with spaces as thousands separators) when `decimal_comma`.
+///
+/// A number whose form does not fit the dialect is an error, never a guess: a dot in a
+/// decimal-comma file (`1.189` may be 1189 with a dot thousands separator, as SAP and
+/// German-locale exports write it, or 1.189) and a comma in a decimal-point file (`1,050`
+/// may be 1050 or 1.05). `NaN` and infinities parse (the caller reports them as not finite).
 pub fn parse_number(s: &str, decimal_comma: bool) -> Result<f64, String> {
     let t = s.trim();
-    // Fast path: plain numbers, and NaN / inf (caught later as not finite).
-    if let Ok(v) = t.parse::<f64>() {
-        return Ok(v);
-    }
     if decimal_comma {
+        if t.contains('.') {
+            return Err(format!(
+                "a number with a decimal comma (the file's dialect, csv.decimal = \",\"); a dot is ambiguous here: \
+                 a thousands separator ({}) or a decimal point ({})? Write the number without thousands separators \
+                 and with a decimal comma",
+                t.replace('.', ""),
+                t.replace('.', ",")
+            ));
+        }
+        if t.matches(',').count() > 1 {
+            return Err("a number with one decimal comma, e.g. 1234,5".to_owned());
+        }
         let cleaned: String = t
             .chars()
             .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
             .map(|c| if c == ',' { '.' } else { c })
             .collect();
-        cleaned.parse().map_err(|_| "a number with a decimal comma, e.g. 1234,5".to_owned())
-    } else if t.contains(',') {
-        Err("a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned())
-    } else {
-        Err("a number".to_owned())
+        if cleaned.is_empty() || cleaned == "." {
+            return Err("a number with a decimal comma, e.g. 1234,5".to_owned());
+        }
+        return cleaned.parse().map_err(|_| "a number with a decimal comma, e.g. 1234,5".to_owned());
     }
+    if let Ok(v) = t.parse::<f64>() {
+        return Ok(v);
+    }
+    if t.contains(',') {
+        let digits = t.replace(',', "");
+        if t.matches(',').count() == 1 && digits.parse::<f64>().is_ok() {
+            return Err(format!(
+                "a number with a decimal point (the file's dialect); a comma is ambiguous here: a thousands \
+                 separator ({digits}) or a decimal comma ({})? Write the number without thousands separators, or \
+                 declare csv.decimal = \",\" if the file uses decimal commas (Finnish Excel dialect)",
+                t.replace(',', ".")
+            ));
+        }
+        return Err("a number with a decimal point; this looks like a decimal comma: declare csv.decimal = \",\" (Finnish Excel dialect)".to_owned());
+    }
+    Err("a number".to_owned())
 }
 
 /// Looks up a supported CRS or explains which are supported.
@@ -188,9 +251,37 @@ pub fn crs(epsg: u32) -> Result<Crs, String> {
     Crs::from_epsg(epsg).ok_or_else(|| format!("a supported coordinate system: EPSG:{epsg} is unknown; pave reads 3067 (TM35FIN), 3873–3885 (GK19–GK31, e.g. 3879 Helsinki, 3877 Turku, 3881 Kuopio), 4326 and 4258"))
 }
 
+/// The city's boundary for checking points, with the tolerance of the profile.
+pub struct CityArea<'a> {
+    /// City name for messages.
+    pub name: &'a str,
+    /// Municipality boundary, EPSG:3067.
+    pub boundary: &'a geo::MultiPolygon<f64>,
+    /// How far outside the boundary a point may lie, metres.
+    pub tolerance_m: f64,
+}
+
+impl CityArea<'_> {
+    /// `None` when (x, y) (EPSG:3067) lies inside the city (with tolerance), else the
+    /// message naming the point as `written` in the source.
+    pub fn outside(&self, x: f64, y: f64, written: &str) -> Option<String> {
+        use geo::{Distance, Euclidean, Point};
+        let d = Euclidean.distance(&Point::new(x, y), self.boundary);
+        (d > self.tolerance_m).then(|| {
+            format!(
+                "a point inside {} (tolerance {:.0} m); ({written}) lies {:.1} km outside its boundary (at {x:.0}, {y:.0} in EPSG:3067)",
+                self.name,
+                self.tolerance_m,
+                d / 1000.0
+            )
+        })
+    }
+}
+
 /// Transforms a point into EPSG:3067 and checks it lies in Finland, explaining likely
 /// CRS mistakes (degrees as metres, swapped axes, a missing or extra GK zone prefix).
-pub fn to_internal(from: Crs, x: f64, y: f64) -> Result<(f64, f64), (ProblemKind, String)> {
+/// Messages quote the coordinates as `written` in the source.
+pub fn to_internal(from: Crs, x: f64, y: f64, written: &str) -> Result<(f64, f64), (ProblemKind, String)> {
     if !x.is_finite() || !y.is_finite() {
         return Err((ProblemKind::NotFinite, "finite coordinates (not NaN or infinity)".into()));
     }
@@ -206,23 +297,23 @@ pub fn to_internal(from: Crs, x: f64, y: f64) -> Result<(f64, f64), (ProblemKind
     };
     let hint = if !from.is_geographic() && x.abs() <= 180.0 && y.abs() <= 90.0 {
         Some(format!(
-            "coordinates in metres for EPSG:{epsg}, but ({x}, {y}) look like degrees (longitude, latitude): declare crs = 4326"
+            "coordinates in metres for EPSG:{epsg}, but ({written}) look like degrees (longitude, latitude): declare crs = 4326"
         ))
     } else if from.is_geographic() && (x.abs() > 180.0 || y.abs() > 90.0) {
         Some(format!(
-            "longitude/latitude degrees for EPSG:{epsg}, but ({x}, {y}) look like metres: declare the projected CRS (3067 or the city's GK zone)"
+            "longitude/latitude degrees for EPSG:{epsg}, but ({written}) look like metres: declare the projected CRS (3067 or the city's GK zone)"
         ))
     } else if swapped_in_finland {
-        Some(format!("x = easting and y = northing, but ({x}, {y}) look swapped: exchange the x and y columns"))
+        Some(format!("x = easting and y = northing, but ({written}) look swapped: exchange the x and y columns"))
     } else if epsg == 3067 && x > 1.0e7 {
         Some(format!(
-            "a TM35FIN easting, but {x} has a GK zone prefix ({}): declare the city's GK CRS, e.g. crs = {}",
+            "a TM35FIN easting, but ({written}) has a GK zone prefix ({}): declare the city's GK CRS, e.g. crs = {}",
             (x / 1.0e6).floor(),
             3873 + ((x / 1.0e6).floor() as u32).saturating_sub(19)
         ))
     } else if epsg != 3067 && !from.is_geographic() && (0.0..1.0e6).contains(&x) {
         Some(format!(
-            "a GK easting with its zone prefix for EPSG:{epsg}, but {x} has none: these look like EPSG:3067 (TM35FIN) coordinates"
+            "a GK easting with its zone prefix for EPSG:{epsg}, but ({written}) has none: these look like EPSG:3067 (TM35FIN) coordinates"
         ))
     } else {
         None
@@ -232,7 +323,7 @@ pub fn to_internal(from: Crs, x: f64, y: f64) -> Result<(f64, f64), (ProblemKind
         None => (
             ProblemKind::OutsideFinland,
             format!(
-                "a point inside Finland; ({x}, {y}) in EPSG:{epsg} is at ({ix:.0}, {iy:.0}) in EPSG:3067, outside Finland"
+                "a point inside Finland; ({written}) in EPSG:{epsg} is at ({ix:.0}, {iy:.0}) in EPSG:3067, outside Finland"
             ),
         ),
     })
@@ -261,6 +352,11 @@ mod tests {
     #[test]
     fn numbers_and_bands() {
         assert_eq!(parse_number("1 234,5", true), Ok(1234.5));
+        // A dot in a decimal-comma file and a comma in a decimal-point file are ambiguous.
+        assert!(parse_number("1.189", true).unwrap_err().contains("1189"));
+        assert!(parse_number("1,050", false).unwrap_err().contains("(1050)"));
+        assert!(parse_number("1,2,3", true).is_err());
+        assert_eq!(parse_number("-3,25", true), Ok(-3.25));
         assert!(parse_number("1,5", false).unwrap_err().contains("decimal comma"));
         assert!(parse_number("NaN", false).unwrap().is_nan());
         assert_eq!(parse_age_band("0–9"), Some((0, 9)));
@@ -274,12 +370,13 @@ mod tests {
         let gk25 = Crs::from_epsg(3879).unwrap();
         let tm35 = Crs::from_epsg(3067).unwrap();
         let wgs = Crs::from_epsg(4326).unwrap();
-        assert!(to_internal(gk25, 25_497_347.6, 6_672_952.2).is_ok());
-        assert!(to_internal(gk25, 24.95, 60.17).unwrap_err().1.contains("degrees"));
-        assert!(to_internal(wgs, 60.17, 24.95).unwrap_err().1.contains("swapped"));
-        assert!(to_internal(wgs, 386_376.0, 6_672_043.0).unwrap_err().1.contains("metres"));
-        assert!(to_internal(tm35, 25_497_347.6, 6_672_952.2).unwrap_err().1.contains("3879"));
-        assert!(to_internal(gk25, 386_376.0, 6_672_043.0).unwrap_err().1.contains("3067"));
-        assert_eq!(to_internal(wgs, 18.07, 59.33).unwrap_err().0, ProblemKind::OutsideFinland);
+        let at = |c, x: f64, y: f64| to_internal(c, x, y, &format!("{x}, {y}"));
+        assert!(at(gk25, 25_497_347.6, 6_672_952.2).is_ok());
+        assert!(at(gk25, 24.95, 60.17).unwrap_err().1.contains("degrees"));
+        assert!(at(wgs, 60.17, 24.95).unwrap_err().1.contains("swapped"));
+        assert!(at(wgs, 386_376.0, 6_672_043.0).unwrap_err().1.contains("metres"));
+        assert!(at(tm35, 25_497_347.6, 6_672_952.2).unwrap_err().1.contains("3879"));
+        assert!(at(gk25, 386_376.0, 6_672_043.0).unwrap_err().1.contains("3067"));
+        assert_eq!(at(wgs, 18.07, 59.33).unwrap_err().0, ProblemKind::OutsideFinland);
     }
 }

@@ -19,7 +19,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &DistrictSource, city: &str, source: u16) -
     let mut out = Vec::new();
     for row in 0..cx.table.len {
         let (Some(code), Some(level), Some(name_fi)) = (
-            cx.required_text(code_col, row, "the district code"),
+            cx.required_id(code_col, row, "the district code"),
             cx.required_text(level_col, row, "the district level"),
             cx.required_text(name_col, row, "the Finnish name"),
         ) else {
@@ -42,7 +42,7 @@ pub fn convert(cx: &mut Cx<'_>, src: &DistrictSource, city: &str, source: u16) -
             code: DistrictCode(code),
             name_fi,
             name_sv: cx.text(sv_col, row),
-            parent: cx.text(parent_col, row).map(DistrictCode),
+            parent: cx.id(parent_col, row).map(DistrictCode),
             origin: Some(Origin { source, location: cx.table.location(row) }),
         });
     }

@@ -1,7 +1,7 @@
 //! Service locations from a city's files into [`Facility`] records.
 
 use super::cells::{self, Cx, crs, to_internal};
-use crate::model::profile::{CodeMaps, FacilitySource};
+use crate::model::profile::{CapacityTotal, CodeMaps, FacilitySource};
 use crate::model::{
     Capacity, DistrictCode, Facility, FacilityId, Language, Operator, Origin, PremisesId, ProblemKind, Status, service,
 };
@@ -16,6 +16,7 @@ pub fn convert(
     city: &str,
     default_crs: u32,
     source: u16,
+    city_area: Option<&cells::CityArea>,
 ) -> (Vec<Facility>, usize) {
     let c = &src.columns;
     let Some(id_col) = cx.column(&c.id, "unit id") else { return (vec![], 0) };
@@ -39,19 +40,54 @@ pub fn convert(
     };
     let mut lang_cols = Vec::new();
     for (lang, column) in &c.capacity_by_language {
-        let Ok(l) = lang.parse::<Language>() else {
+        let language = match lang.as_str() {
+            "shared" => None,
+            code => match code.parse::<Language>() {
+                Ok(l) => Some(l),
+                Err(()) => {
+                    cx.problems.push(
+                        cx.file_problem(
+                            ProblemKind::Profile,
+                            format!(
+                                "capacity_by_language keys must be harmonised languages ({}) or shared",
+                                Language::expected()
+                            ),
+                        )
+                        .field(lang.clone()),
+                    );
+                    return (vec![], 0);
+                }
+            },
+        };
+        let Some(i) = cx.column(column, "places by language") else { return (vec![], 0) };
+        lang_cols.push((language, i));
+    }
+    let total_rule = match (cap_col, lang_cols.is_empty(), src.capacity_total) {
+        (Some(_), false, None) => {
             cx.problems.push(
                 cx.file_problem(
                     ProblemKind::Profile,
-                    format!("capacity_by_language keys must be harmonised languages ({})", Language::expected()),
+                    "the file maps both total places (capacity) and places by language; say what the total means, \
+                     so no place is counted twice: capacity_total = \"sum\" (the total is the sum of the language \
+                     columns, checked row by row) or \"rest_is_shared\" (places beyond the language columns are shared)",
                 )
-                .field(lang.clone()),
+                .field("capacity_total"),
             );
             return (vec![], 0);
-        };
-        let Some(i) = cx.column(column, "places by language") else { return (vec![], 0) };
-        lang_cols.push((l, i));
-    }
+        }
+        (Some(_), false, Some(CapacityTotal::RestIsShared)) if lang_cols.iter().any(|l| l.0.is_none()) => {
+            cx.problems.push(
+                cx.file_problem(
+                    ProblemKind::Profile,
+                    "capacity_total = \"rest_is_shared\" derives the shared places from the total; \
+                     do not also map a `shared` column in capacity_by_language",
+                )
+                .field("capacity_total"),
+            );
+            return (vec![], 0);
+        }
+        (_, _, rule) => rule,
+    };
     let mut district_cols = Vec::new();
     for (level, column) in &c.districts {
         let Some(i) = cx.column(column, "district code") else { return (vec![], 0) };
@@ -92,7 +128,7 @@ pub fn convert(
         }
         // Every other field is checked so that one pass reports all of a row's problems.
         let mut ok = true;
-        let id = cx.required_text(id_col, row, "the unit id");
+        let id = cx.required_id(id_col, row, "the unit id");
         let name_fi = cx.required_text(name_col, row, "the Finnish name");
         ok &= id.is_some() && name_fi.is_some();
         let field = c.service_type.clone().unwrap_or_else(|| "service_type".into());
@@ -120,10 +156,10 @@ pub fn convert(
             }
             _ => {}
         }
-        // Location.
+        // Location, with the coordinates as written for messages.
         let point = match (&cx.table.geometry, x_col, y_col) {
             (Some(geoms), _, _) => match &geoms[row] {
-                Some(Geometry::Point(p)) => Some((p.x(), p.y())),
+                Some(Geometry::Point(p)) => Some((p.x(), p.y(), format!("{}, {}", p.x(), p.y()))),
                 Some(other) => {
                     let kind = format!("{other:?}").split('(').next().unwrap_or("").to_owned();
                     cx.report(
@@ -150,7 +186,10 @@ pub fn convert(
                 let x = cx.number(Some(xc), row);
                 let y = cx.number(Some(yc), row);
                 match (x, y) {
-                    (Some(x), Some(y)) => Some((x, y)),
+                    (Some(x), Some(y)) => {
+                        let sep = if cx.table.decimal_comma { "; " } else { ", " };
+                        Some((x, y, format!("{}{sep}{}", cx.written(xc, row), cx.written(yc, row))))
+                    }
                     _ => {
                         if cx.text(Some(xc), row).is_none() || cx.text(Some(yc), row).is_none() {
                             let name = cx.table.names[xc].clone();
@@ -164,10 +203,16 @@ pub fn convert(
         };
         let location = match point {
             None => None,
-            Some((sx, sy)) => match to_internal(from, sx, sy) {
-                Ok(p) => Some(p),
+            Some((sx, sy, written)) => match to_internal(from, sx, sy, &written) {
+                Ok((x, y)) => match city_area.and_then(|area| area.outside(x, y, &written)) {
+                    None => Some((x, y)),
+                    Some(message) => {
+                        cx.report(ProblemKind::OutsideCity, row, "coordinates", &written, message);
+                        None
+                    }
+                },
                 Err((kind, msg)) => {
-                    cx.report(kind, row, "coordinates", &format!("{sx}, {sy}"), msg);
+                    cx.report(kind, row, "coordinates", &written, msg);
                     None
                 }
             },
@@ -199,66 +244,14 @@ pub fn convert(
             None => default_languages.clone(),
         };
         // Capacity.
-        let mut capacity = Vec::new();
-        if let Some(col) = cap_col
-            && cx.text(Some(col), row).is_some()
-        {
-            match cx.whole(Some(col), row, i64::MIN, i64::MAX, "places") {
-                Some(p) if p > 0 && p <= i64::from(u32::MAX) => {
-                    capacity.push(Capacity { language: (languages.len() == 1).then(|| languages[0]), places: p as u32 })
-                }
-                Some(p) => {
-                    let name = cx.table.names[col].clone();
-                    cx.report(
-                        ProblemKind::OutOfRange,
-                        row,
-                        &name,
-                        &p.to_string(),
-                        "capacity: a positive number of places (> 0)",
-                    );
-                    ok = false;
-                }
-                None => ok = false,
+        let columns = PlaceColumns { total: cap_col, languages: &lang_cols, total_rule };
+        let capacity = match places(cx, row, &columns, &languages) {
+            Ok(c) => c,
+            Err(cells::Reported) => {
+                ok = false;
+                Vec::new()
             }
-        }
-        let mut language_places_given = false;
-        let mut language_places_bad = false;
-        for &(lang, col) in &lang_cols {
-            if cx.text(Some(col), row).is_none() {
-                continue;
-            }
-            language_places_given = true;
-            match cx.whole(Some(col), row, i64::MIN, i64::MAX, "places") {
-                Some(0) => {}
-                Some(p) if p > 0 && p <= i64::from(u32::MAX) => {
-                    capacity.push(Capacity { language: Some(lang), places: p as u32 })
-                }
-                Some(p) => {
-                    let name = cx.table.names[col].clone();
-                    cx.report(
-                        ProblemKind::OutOfRange,
-                        row,
-                        &name,
-                        &p.to_string(),
-                        format!("places in {lang}: a number ≥ 0"),
-                    );
-                    language_places_bad = true;
-                }
-                None => language_places_bad = true,
-            }
-        }
-        ok &= !language_places_bad;
-        if language_places_given && capacity.is_empty() && !language_places_bad && cap_col.is_none() {
-            let cols: Vec<String> = lang_cols.iter().map(|(_, c)| cx.table.names[*c].clone()).collect();
-            cx.report(
-                ProblemKind::OutOfRange,
-                row,
-                &cols.join("/"),
-                "0",
-                "capacity: at least one language with places > 0",
-            );
-            ok = false;
-        }
+        };
         // Status, years, operator.
         let status = match cx.text(status_col, row).or_else(|| src.defaults.status.clone()) {
             None => Some(Status::Active),
@@ -293,7 +286,7 @@ pub fn convert(
         };
         let districts: BTreeMap<String, DistrictCode> = district_cols
             .iter()
-            .filter_map(|(level, col)| cx.text(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
+            .filter_map(|(level, col)| cx.id(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
             .collect();
         out.push(Facility {
             city: city.to_owned(),
@@ -309,10 +302,123 @@ pub fn convert(
             closing_year,
             operator,
             languages,
-            premises_id: cx.text(prem_col, row).map(PremisesId),
+            premises_id: cx.id(prem_col, row).map(PremisesId),
             districts,
             origin,
         });
     }
     (out, skipped)
+}
+
+/// The place columns of a facility file.
+struct PlaceColumns<'a> {
+    /// Total places.
+    total: Option<usize>,
+    /// Places by language (`None`: shared).
+    languages: &'a [(Option<Language>, usize)],
+    /// What the total means beside the language columns.
+    total_rule: Option<CapacityTotal>,
+}
+
+/// Places of one row (see [`CapacityTotal`]): language columns give places of a language
+/// (or shared); a total alone gives the places of the unit's one language, or shared
+/// places of a multilingual unit. Every value is a whole number, language places ≥ 0, a
+/// total > 0; inconsistent rows are reported with every value as written.
+fn places(
+    cx: &mut Cx<'_>,
+    row: usize,
+    cols: &PlaceColumns<'_>,
+    unit_languages: &[Language],
+) -> Result<Vec<Capacity>, cells::Reported> {
+    let mut bad = false;
+    let mut by_language: Vec<(Option<Language>, u32, usize)> = Vec::new();
+    for &(lang, col) in cols.languages {
+        if cx.text(Some(col), row).is_none() {
+            continue;
+        }
+        match cx.whole(Some(col), row, 0, i64::from(u32::MAX), "places ≥ 0") {
+            Some(p) => by_language.push((lang, p as u32, col)),
+            None => bad = true,
+        }
+    }
+    let total = match cols.total {
+        Some(col) if cx.text(Some(col), row).is_some() => {
+            match cx.whole(Some(col), row, 1, i64::from(u32::MAX), "places > 0") {
+                Some(p) => Some((p as u32, col)),
+                None => {
+                    bad = true;
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if bad {
+        return Err(cells::Reported);
+    }
+    let language_sum: u64 = by_language.iter().map(|l| u64::from(l.1)).sum();
+    let listed = || -> String {
+        by_language
+            .iter()
+            .map(|(l, p, _)| format!("{} {p}", l.map_or("shared", |l| l.code())))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let mut capacity: Vec<Capacity> =
+        by_language.iter().filter(|l| l.1 > 0).map(|&(language, places, _)| Capacity { language, places }).collect();
+    match (total, by_language.is_empty(), cols.total_rule) {
+        (Some((t, _)), true, _) => {
+            let language = (unit_languages.len() == 1).then(|| unit_languages[0]);
+            capacity = vec![Capacity { language, places: t }];
+        }
+        (Some((t, col)), false, Some(CapacityTotal::Sum)) if u64::from(t) != language_sum => {
+            let name = cx.table.names[col].clone();
+            let written = cx.written(col, row);
+            cx.report(
+                ProblemKind::Inconsistent,
+                row,
+                &name,
+                &written,
+                format!(
+                    "the sum of the places by language ({} = {language_sum}), as capacity_total = \"sum\" declares",
+                    listed()
+                ),
+            );
+            return Err(cells::Reported);
+        }
+        (Some((t, col)), false, Some(CapacityTotal::RestIsShared)) => {
+            if u64::from(t) < language_sum {
+                let name = cx.table.names[col].clone();
+                let written = cx.written(col, row);
+                cx.report(
+                    ProblemKind::Inconsistent,
+                    row,
+                    &name,
+                    &written,
+                    format!(
+                        "at least the places reserved by language ({} = {language_sum}); capacity_total = \"rest_is_shared\" makes the rest shared",
+                        listed()
+                    ),
+                );
+                return Err(cells::Reported);
+            }
+            let shared = t - language_sum as u32;
+            if shared > 0 {
+                capacity.push(Capacity { language: None, places: shared });
+            }
+        }
+        _ => {}
+    }
+    if capacity.is_empty() && !by_language.is_empty() {
+        let cols: Vec<String> = by_language.iter().map(|l| cx.table.names[l.2].clone()).collect();
+        cx.report(
+            ProblemKind::OutOfRange,
+            row,
+            &cols.join("/"),
+            "0",
+            "capacity: at least one language with places > 0",
+        );
+        return Err(cells::Reported);
+    }
+    Ok(capacity)
 }

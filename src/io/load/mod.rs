@@ -38,9 +38,12 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
         district_levels: profile.districts.as_ref().map(|d| d.levels.clone()).unwrap_or_default(),
         years: Some(profile.years.clone()),
         boundary_tolerance_m: profile.boundary_tolerance_m,
+        case_insensitive_ids: profile.case_insensitive_ids,
+        language_rules: profile.language_rules.clone(),
         ..Dataset::default()
     };
     let city = profile.municipality_code.clone();
+    let fold_case = profile.case_insensitive_ids;
     let steps =
         profile.facilities.len() + profile.premises.len() + profile.demand_areas.len() + profile.population.len() + 2;
     progress.start(&format!("reading {}", profile.city), steps as u64);
@@ -79,21 +82,27 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     if let Some(ds) = &profile.districts
         && let Some((table, source)) = open(&mut data, &ds.path, ds.layer.as_deref(), dialect(&ds.csv), problems)
     {
-        let mut cx = cells::Cx { table: &table, problems };
+        let mut cx = cells::Cx { table: &table, problems, fold_case };
         data.districts = districts::convert(&mut cx, ds, &city, source);
     }
     progress.inc(1);
     for src in &profile.premises {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
-            let mut cx = cells::Cx { table: &table, problems };
+            let mut cx = cells::Cx { table: &table, problems, fold_case };
             data.premises.extend(premises::convert(&mut cx, src, &profile.codes, &city, source));
         }
         progress.inc(1);
     }
     for src in &profile.facilities {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
-            let mut cx = cells::Cx { table: &table, problems };
-            let (facilities, skipped) = facilities::convert(&mut cx, src, &profile.codes, &city, profile.crs, source);
+            let mut cx = cells::Cx { table: &table, problems, fold_case };
+            let area = data.boundary.as_ref().map(|boundary| cells::CityArea {
+                name: &profile.city,
+                boundary,
+                tolerance_m: profile.boundary_tolerance_m,
+            });
+            let (facilities, skipped) =
+                facilities::convert(&mut cx, src, &profile.codes, &city, profile.crs, source, area.as_ref());
             data.facilities.extend(facilities);
             data.skipped_facilities += skipped;
         }
@@ -101,12 +110,12 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     }
     for src in &profile.demand_areas {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
-            let mut cx = cells::Cx { table: &table, problems };
+            let mut cx = cells::Cx { table: &table, problems, fold_case };
             let mut converted = areas::convert(&mut cx, src, &city, profile.crs, source);
             if let Some(lookup) = &src.district_lookup
                 && let Some((key, key_source)) = open(&mut data, &lookup.path, None, dialect(&lookup.csv), problems)
             {
-                let mut cx = cells::Cx { table: &key, problems };
+                let mut cx = cells::Cx { table: &key, problems, fold_case };
                 areas::apply_lookup(&mut cx, lookup, &mut converted, key_source);
             }
             data.demand_areas.extend(converted);
@@ -115,7 +124,7 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     }
     for src in &profile.population {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
-            let mut cx = cells::Cx { table: &table, problems };
+            let mut cx = cells::Cx { table: &table, problems, fold_case };
             let levels = data.district_levels.clone();
             population::convert(&mut cx, src, &profile.codes, &levels, source, &mut data.population);
         }
@@ -142,7 +151,7 @@ pub fn read_population(
             for p in record_problems {
                 problems.push(p);
             }
-            let mut cx = cells::Cx { table: &table, problems: &mut problems };
+            let mut cx = cells::Cx { table: &table, problems: &mut problems, fold_case: false };
             population::convert(&mut cx, src, codes, levels, 0, &mut out);
         }
         Err(e) => problems.push(e.into_problem()),

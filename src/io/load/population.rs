@@ -118,7 +118,8 @@ pub fn convert(
         // Area id without allocating: borrow text, format integers into a reused buffer.
         id_buf.clear();
         match cx.cell(area_col, row) {
-            Cell::Text(s) => id_buf.push_str(s),
+            Cell::Text(s) if cx.fold_case => id_buf.push_str(&s.trim().to_uppercase()),
+            Cell::Text(s) if !s.trim().is_empty() => id_buf.push_str(s.trim()),
             Cell::Int(i) => {
                 let _ = write!(id_buf, "{i}");
             }
@@ -232,17 +233,17 @@ fn count_value(cx: &mut Cx<'_>, col: usize, row: usize, src: &PopulationSource) 
         },
     };
     if !v.is_finite() {
-        let name = cx.table.names[col].clone();
-        cx.report(ProblemKind::NotFinite, row, &name, &v.to_string(), "a finite resident count");
+        let (name, written) = (cx.table.names[col].clone(), cx.written(col, row));
+        cx.report(ProblemKind::NotFinite, row, &name, &written, "a finite resident count");
         return None;
     }
     if v < 0.0 {
-        let name = cx.table.names[col].clone();
+        let (name, written) = (cx.table.names[col].clone(), cx.written(col, row));
         cx.report(
             ProblemKind::OutOfRange,
             row,
             &name,
-            &v.to_string(),
+            &written,
             "a resident count ≥ 0 (list suppression markers in suppressed_values)",
         );
         return None;

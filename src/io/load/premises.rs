@@ -26,17 +26,17 @@ pub fn convert(cx: &mut Cx<'_>, src: &PremisesSource, codes: &CodeMaps, city: &s
     };
     let mut out = Vec::new();
     for row in 0..cx.table.len {
-        let Some(id) = cx.required_text(id_col, row, "the premises id") else { continue };
+        let Some(id) = cx.required_id(id_col, row, "the premises id") else { continue };
         let mut ok = true;
         let mut non_negative = |cx: &mut Cx<'_>, col: Option<usize>, what: &str, strictly: bool| -> Option<f64> {
             let v = cx.number(col, row)?;
             if v < 0.0 || (strictly && v == 0.0) {
-                let name = cx.table.names[col?].clone();
+                let (name, written) = (cx.table.names[col?].clone(), cx.written(col?, row));
                 cx.report(
                     ProblemKind::OutOfRange,
                     row,
                     &name,
-                    &v.to_string(),
+                    &written,
                     format!("{what} {}", if strictly { "> 0" } else { "≥ 0" }),
                 );
                 ok = false;
