@@ -81,6 +81,7 @@ fn main() {
                 status: UnitStatus::Kept,
                 premises: None,
                 changed_at: None,
+                districts: Default::default(),
             }
         })
         .collect();

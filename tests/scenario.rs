@@ -321,8 +321,9 @@ fn value(t: &pave::io::table::Table, key_col: &str, key: &str, col: &str) -> Str
 
 #[test]
 fn result_definitions_hold_on_a_city_worked_by_hand() {
-    // See docs/definitions.md: the cell's main unit sums children over language groups,
-    // and a unit's catchment counts only children who may take its places.
+    // docs/definitions.md §6.6: the cell's main unit sums children over language groups;
+    // §6.7: a unit's catchment counts only children who may take its places; §5.3: the two
+    // rules compared on the same children; §9: rounded Finnish Excel CSVs.
     let dir = tempfile::tempdir().unwrap();
     let s = tiny_city(dir.path(), "");
     let out = dir.path().join("out");

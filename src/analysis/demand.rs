@@ -9,9 +9,10 @@
 //!    weighted by the latest observed area figures) and the served single ages summed.
 //! 2. Language. Where district figures by language group exist (forecast or observed, the
 //!    year's or else the nearest year's), each area's total is split by its district's
-//!    shares of Finnish, Swedish and other speakers of the served ages; elsewhere the
-//!    children stay in group `all` (allocated as Finnish speakers, see
-//!    [`super::allocation::compatible`]).
+//!    shares of Finnish, Swedish and other speakers of the served ages (the year nearest
+//!    the scenario year with language figures, the earlier on a tie; the finest district
+//!    level with figures of that year); elsewhere the children stay in group `all` (whose
+//!    places the city's [`crate::model::LanguageRules`] decide).
 //!
 //! Figures are expected values (fractions of a child), conserved exactly.
 
@@ -163,20 +164,23 @@ fn district_level_with(data: &Dataset, year: u16) -> Option<String> {
 /// Splits group `all` by district language shares of the served ages.
 fn split_languages(data: &Dataset, year: u16, ages: (u8, u8), out: &mut Demand) {
     let pop = &data.population;
-    // Years with language rows per district level; pick the level and nearest year.
-    let mut best: Option<(u16, String)> = None;
+    // The year nearest the scenario year with district language figures (the earlier on a
+    // tie), then the finest district level with figures of that year.
+    let mut found: Vec<(u16, &str)> = Vec::new();
     for r in 0..pop.len() {
         if pop.language[r] == LanguageGroup::All {
             continue;
         }
-        if let AreaLevel::District(l) = &pop.areas[pop.area[r] as usize].level {
-            let y = pop.year[r];
-            let better = best.as_ref().is_none_or(|(by, _)| y.abs_diff(year) < by.abs_diff(year));
-            if better {
-                best = Some((y, l.clone()));
-            }
+        if let AreaLevel::District(l) = &pop.areas[pop.area[r] as usize].level
+            && !found.contains(&(pop.year[r], l.as_str()))
+        {
+            found.push((pop.year[r], l.as_str()));
         }
     }
+    let best = found.iter().map(|f| f.0).min_by_key(|&y| (y.abs_diff(year), y)).and_then(|y| {
+        let rank = |l: &str| data.district_levels.iter().position(|x| x == l);
+        found.iter().filter(|f| f.0 == y).max_by_key(|f| rank(f.1)).map(|f| (y, f.1.to_owned()))
+    });
     let Some((lang_year, level)) = best else {
         out.method.push_str("; no language figures, all children counted in group 'all'");
         return;

@@ -107,6 +107,8 @@ pub fn summarise(
 mod tests {
     use super::*;
 
+    /// docs/definitions.md §6.1–6.4: shares of all children, travel of the served,
+    /// weighted quantiles as the inverted CDF.
     #[test]
     fn every_indicator_by_hand() {
         let min = 60_000;

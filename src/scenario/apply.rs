@@ -61,6 +61,9 @@ pub struct UnitPlan {
     pub premises: Option<String>,
     /// Where the change that last touched the unit was written.
     pub changed_at: Option<KeyOrigin>,
+    /// District codes by level as the city's unit file gives them (none for opened units;
+    /// cleared when a unit moves).
+    pub districts: std::collections::BTreeMap<String, String>,
 }
 
 impl UnitPlan {
@@ -127,6 +130,7 @@ pub fn units(data: &Dataset, scenario: &Scenario) -> Result<Vec<UnitPlan>, ReadE
             status: UnitStatus::Kept,
             premises: f.premises_id.as_ref().map(|p| p.0.clone()),
             changed_at: None,
+            districts: f.districts.iter().map(|(l, c)| (l.clone(), c.0.clone())).collect(),
         })
         .collect();
     for (change, at) in &scenario.changes {
@@ -224,6 +228,7 @@ fn apply(
             status: UnitStatus::Opened,
             premises: c.premises.clone(),
             changed_at: Some(at.clone()),
+            districts: Default::default(),
         });
         return Ok(());
     }
@@ -299,6 +304,7 @@ fn apply(
             let u = &mut units[i];
             u.x = x;
             u.y = y;
+            u.districts.clear();
             if c.premises.is_some() {
                 u.premises = c.premises.clone();
             }

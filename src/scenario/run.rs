@@ -348,9 +348,7 @@ pub fn evaluate(
         if r.utilisation.is_some_and(|u| u < params.under_used_below) {
             under_used.push(plan.id.clone());
         }
-        r.district = nearest_area(data, plan.x, plan.y)
-            .and_then(|a| data.demand_areas[a].districts.get(&level))
-            .map(|d| d.0.clone());
+        r.district = unit_district(data, plan, &level);
         if let Some(p) = plan.premises.as_ref().and_then(|id| data.premises.iter().find(|q| &q.id.0 == id)) {
             r.cost_per_place_eur = p.annual_cost_eur.filter(|_| places > 0.0).map(|c| c / places);
             r.floor_m2_per_child = p.floor_area_m2.filter(|_| placed > 0.0).map(|f| f / placed);
@@ -494,6 +492,25 @@ fn headline_travel(ps: &[Placement], cells: &mut [CellResult]) {
         c.mean_min = (time[a].1 > 0.0).then(|| time[a].0 / time[a].1);
         c.mean_m = (dist[a].1 > 0.0).then(|| dist[a].0 / dist[a].1);
     }
+}
+
+/// The district of a unit at `level`: as the city's unit file gives it; else the district of
+/// the demand area whose outline contains the unit's point; else that of the demand area
+/// whose representative point is nearest (a unit on a boundary or outside every area).
+fn unit_district(data: &Dataset, plan: &UnitPlan, level: &str) -> Option<String> {
+    if let Some(d) = plan.districts.get(level) {
+        return Some(d.clone());
+    }
+    use geo::{BoundingRect, Contains, Point};
+    let p = Point::new(plan.x, plan.y);
+    let containing = data.demand_areas.iter().find(|a| {
+        a.geometry
+            .bounding_rect()
+            .is_some_and(|r| r.min().x <= plan.x && plan.x <= r.max().x && r.min().y <= plan.y && plan.y <= r.max().y)
+            && a.geometry.contains(&p)
+    });
+    let area = containing.or_else(|| nearest_area(data, plan.x, plan.y).map(|i| &data.demand_areas[i]))?;
+    area.districts.get(level).map(|d| d.0.clone())
 }
 
 /// Index of the demand area whose representative point is nearest to (x, y).
