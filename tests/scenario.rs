@@ -82,7 +82,7 @@ fn helsinki_comparison_runs_end_to_end_and_reuses_searches() {
     let html = std::fs::read_to_string(out.join("helsinki-close-two-open-one/report.html")).unwrap();
     assert!(html.contains("<svg"));
     assert!(!html.contains("<script") && !html.contains("src=\"http"));
-    assert!(html.contains("Päiväkoti Kalasatama (new)"));
+    assert!(html.contains("Päiväkoti Kruununhaka (new)"));
     let cmp = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
     assert!(cmp.contains("helsinki-close-two-open-one - helsinki-2030"), "{cmp}");
     let districts = std::fs::read_to_string(out.join("comparison_districts.csv")).unwrap();

@@ -12,14 +12,27 @@ use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable, WriteError, gpkg
 use geo::{Centroid, Geometry};
 use std::path::Path;
 
-/// Peruspiiri of a central cell by its centroid (approximate, SYNTHETIC membership).
+/// Bounding box of the bundled OSM extract (`helsinki-center.osm.pbf`), lon/lat.
+const EXTRACT: [f64; 4] = [24.935_176_2, 60.164_155, 24.953_414_5, 60.179_113];
+
+/// Whether a cell centroid lies where the OSM extract's streets reach: inside the
+/// extract's bounding box grown by about 150 m (well within the 500 m snap limit).
+fn covered(lon: f64, lat: f64) -> bool {
+    (EXTRACT[0] - 0.0027..=EXTRACT[2] + 0.0027).contains(&lon)
+        && (EXTRACT[1] - 0.0014..=EXTRACT[3] + 0.0014).contains(&lat)
+}
+
+/// Peruspiiri of a central cell by its centroid (SYNTHETIC membership, chosen so the
+/// study districts 101 and 102 are the cells the OSM extract covers): Vironniemi (101,
+/// Kluuvi and Kruununhaka) north of 60.1675, Ullanlinna (102, Kaartinkaupunki) south of
+/// it, and Kampinmalmi (103) everywhere the extract does not reach.
 fn peruspiiri(lon: f64, lat: f64) -> &'static str {
-    if lat < 60.1645 && lon >= 24.934 {
-        "102"
-    } else if lon >= 24.944 {
+    if !covered(lon, lat) {
+        "103"
+    } else if lat >= 60.1675 {
         "101"
     } else {
-        "103"
+        "102"
     }
 }
 
@@ -32,6 +45,7 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
     let to3067 = Transform::to_internal(Crs::from_epsg(4326).expect("4326"));
     let mut cells = Vec::new();
     let mut districts = Vec::new();
+    let mut lonlat = Vec::new();
     for row in 0..table.len {
         let (TableCell::Int(id), TableCell::Int(pop)) =
             (table.columns[id_col].cell(row), table.columns[pop_col].cell(row))
@@ -42,13 +56,35 @@ pub fn generate(dir: &Path, written: &mut Written) -> Result<(), WriteError> {
         let Some(c) = p.centroid() else { continue };
         let (x, y) = to3067.apply(c.x(), c.y());
         districts.push(peruspiiri(c.x(), c.y()));
+        lonlat.push((c.x(), c.y()));
         cells.push(Cell { id: id.to_string(), x, y, total: pop as f64, family: -0.45, dist: 0.0, angle: 0.0 });
     }
 
+    // Daycares only where the extract's streets are, in cells whose centre lies inside its
+    // bounding box, so every unit of the sample is on the network.
     let mut rng = Rng::new(0x0910_2025);
-    let plan = Plan { daycares: 18, swedish_share: 0.15, bilingual: 1, schools: 0, libraries: 0, health_stations: 0 };
-    let (units, premises) =
-        units(&mut rng, &cells, &plan, &|i| format!("{}", 23_001 + i), &|i| format!("HKI-T{:04}", 101 + i));
+    let plan = Plan {
+        daycares: 8,
+        daycare_groups: (2, 5),
+        swedish_share: 0.15,
+        bilingual: 1,
+        swedish_daycares: 1,
+        schools: 0,
+        libraries: 0,
+        health_stations: 0,
+    };
+    let inside: Vec<usize> = (0..cells.len())
+        .filter(|&i| {
+            let (lon, lat) = lonlat[i];
+            (EXTRACT[0]..=EXTRACT[2]).contains(&lon) && (EXTRACT[1]..=EXTRACT[3]).contains(&lat)
+        })
+        .collect();
+    let inside_cells: Vec<Cell> = inside.iter().map(|&i| cells[i].clone()).collect();
+    let (mut units, premises) =
+        units(&mut rng, &inside_cells, &plan, &|i| format!("{}", 23_001 + i), &|i| format!("HKI-T{:04}", 101 + i));
+    for u in &mut units {
+        u.cell = inside[u.cell];
+    }
 
     // Districts and the cell → peruspiiri key.
     let piirit = OutTable::new("piirit")

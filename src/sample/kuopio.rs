@@ -28,7 +28,16 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
         let inner = if s == 0 { cells[i].dist < 1_500.0 } else { cells[i].dist < 9_000.0 };
         format!("{}{:02}", s + 1, if inner { 1 } else { 2 })
     };
-    let plan = Plan { daycares: 36, swedish_share: 0.0, bilingual: 1, schools: 12, libraries: 5, health_stations: 4 };
+    let plan = Plan {
+        daycares: 36,
+        daycare_groups: (3, 9),
+        swedish_share: 0.0,
+        bilingual: 1,
+        swedish_daycares: 0,
+        schools: 12,
+        libraries: 5,
+        health_stations: 4,
+    };
     let (units, premises) =
         units(&mut rng, &cells, &plan, &|i| format!("{}", 5000 + i), &|i| format!("K{:05}", 30_000 + i));
     let comma = CsvDialect::default();

@@ -32,7 +32,16 @@ pub fn generate(dir: &Path, boundary: &MultiPolygon<f64>, written: &mut Written)
     let centre = (240_390.0, 6_711_090.0);
     let cells = cells(&mut rng, boundary, centre, 200_000.0, 3_200.0);
     let district = |i: usize| -> usize { if cells[i].dist < 2_500.0 { 0 } else { 1 + sector(cells[i].angle) } };
-    let plan = Plan { daycares: 44, swedish_share: 0.07, bilingual: 2, schools: 14, libraries: 6, health_stations: 5 };
+    let plan = Plan {
+        daycares: 44,
+        daycare_groups: (3, 9),
+        swedish_share: 0.07,
+        bilingual: 2,
+        swedish_daycares: 0,
+        schools: 14,
+        libraries: 6,
+        health_stations: 5,
+    };
     let (units, premises) =
         units(&mut rng, &cells, &plan, &|i| format!("TKU{:03}", 100 + i), &|i| format!("TILA-{:04}", 2000 + i));
     let out = |name: &str, table: &OutTable, written: &mut Written| -> Result<(), WriteError> {

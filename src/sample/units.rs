@@ -52,10 +52,15 @@ impl Unit {
 pub struct Plan {
     /// Daycares (päiväkodit).
     pub daycares: usize,
+    /// Groups of 14 places per daycare, fewest and most.
+    pub daycare_groups: (i64, i64),
     /// Share of daycares that are Swedish-language.
     pub swedish_share: f64,
     /// Bilingual daycares (Finnish and Swedish groups).
     pub bilingual: usize,
+    /// Daycares that are Swedish-language for certain (after the bilingual ones); the rest
+    /// are Swedish by `swedish_share`.
+    pub swedish_daycares: usize,
     /// Comprehensive schools.
     pub schools: usize,
     /// Libraries.
@@ -90,11 +95,11 @@ pub fn units(
             let (fi, sv) = name(rng, &mut used);
             let (mut places_fi, mut places_sv, name_fi, name_sv, area) = match service {
                 "early_childhood_education" => {
-                    let places = 14 * rng.int(3, 9) as u32;
+                    let places = 14 * rng.int(plan.daycare_groups.0, plan.daycare_groups.1) as u32;
                     let area = f64::from(places) * 9.0;
                     if k < plan.bilingual {
                         (places - 21, 21, format!("Päiväkoti {fi}"), Some(format!("Daghemmet {sv}")), area)
-                    } else if rng.chance(plan.swedish_share) {
+                    } else if k < plan.bilingual + plan.swedish_daycares || rng.chance(plan.swedish_share) {
                         (0, places, format!("Päiväkoti {fi}"), Some(format!("Daghemmet {sv}")), area)
                     } else {
                         (places, 0, format!("Päiväkoti {fi}"), None, area)
