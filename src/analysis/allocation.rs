@@ -157,10 +157,10 @@ fn priced_optimum(
     let candidates = candidate_arcs(groups, units, &pools, rules, cost);
     let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < first).collect()).collect();
     loop {
-        let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on);
+        let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on, None);
         let Some((flows, pi)) = super::simplex::solve(&problem) else {
             let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
-            let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &all);
+            let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &all, None);
             return allocation(groups.len(), &roles, &super::ssp::solve(&problem));
         };
         let mut added = false;
@@ -180,6 +180,117 @@ fn priced_optimum(
 
 /// Arcs per group in the first simplex round.
 pub const FIRST_ARCS: usize = 24;
+
+/// The cost of leaving a child unserved: an augmenting path alternates groups and pools and
+/// visits each pool once, so it changes travel by at most (2·pools + 3)·`max_cost`; a larger
+/// penalty makes "most served" win over "least travel" and keeps the numbers small.
+pub fn unserved_cost(max_cost: Cost, pools: usize) -> i64 {
+    i64::from(max_cost) * (2 * pools as i64 + 4) + 1
+}
+
+/// Pools of places: (unit index, index into the unit's `places`) for every place slot, in
+/// unit order — the pool order of [`optimum_state`].
+pub fn pools(units: &[Unit]) -> Vec<(u32, usize)> {
+    pool_list(units)
+}
+
+/// The system optimum with its proof of optimality kept, so edits can be re-optimised
+/// ([`super::transport`]); pools in [`pools`] order. `unserved_cost` must suit every edit to
+/// come (see [`unserved_cost`]). Solved as [`system_optimum`]; should the simplex fail, by
+/// successive shortest paths from the empty flow.
+pub fn optimum_state(
+    groups: &[Group],
+    units: &[Unit],
+    rules: &LanguageRules,
+    cost: &CostFn<'_>,
+    unserved_cost: i64,
+) -> super::transport::Transport {
+    let pools = pool_list(units);
+    let supply: Vec<i64> = groups.iter().map(|g| i64::from(g.children)).collect();
+    let capacity: Vec<i64> = pools.iter().map(|&(u, k)| i64::from(units[u as usize].places[k].1)).collect();
+    let candidates = candidate_arcs(groups, units, &pools, rules, cost);
+    let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < FIRST_ARCS).collect()).collect();
+    loop {
+        let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on, Some(unserved_cost));
+        let Some((flows, pi)) = super::simplex::solve(&problem) else { break };
+        let mut added = false;
+        for (g, list) in candidates.iter().enumerate() {
+            for (i, &(c, k)) in list.iter().enumerate() {
+                if !on[g][i] && i64::from(c) + pi[g] - pi[groups.len() + k as usize] < 0 {
+                    on[g][i] = true;
+                    added = true;
+                }
+            }
+        }
+        if added {
+            continue;
+        }
+        let mut placed = Vec::new();
+        let mut unserved = vec![0i64; groups.len()];
+        let mut a = 0;
+        for (g, list) in candidates.iter().enumerate() {
+            for (i, &(_, k)) in list.iter().enumerate() {
+                if on[g][i] {
+                    if let ArcRole::Place { cost, .. } = roles[a] {
+                        placed.push((g as u32, k, flows[a], i64::from(cost)));
+                    }
+                    a += 1;
+                }
+            }
+            unserved[g] = flows[a];
+            a += 1;
+        }
+        return super::transport::Transport::from_solution(supply, capacity, unserved_cost, &placed, unserved, pi);
+    }
+    let mut t = super::transport::Transport::new(supply, capacity, unserved_cost);
+    let arcs = CandidateArcs { candidates: &candidates, pools: &pools, groups: groups.len() };
+    t.repair(&arcs);
+    t
+}
+
+/// The arcs of [`candidate_arcs`] for [`super::transport`].
+struct CandidateArcs<'a> {
+    candidates: &'a [Vec<(Cost, u32)>],
+    pools: &'a [(u32, usize)],
+    groups: usize,
+}
+
+impl super::transport::Arcs for CandidateArcs<'_> {
+    fn arcs(&self, g: u32, out: &mut Vec<(u32, i64)>) {
+        out.clear();
+        out.extend(self.candidates[g as usize].iter().map(|&(c, k)| (k, i64::from(c))));
+    }
+
+    fn groups_of(&self, p: u32, out: &mut Vec<(u32, i64)>) {
+        out.clear();
+        let _ = self.pools;
+        for g in 0..self.groups {
+            if let Some(&(c, _)) = self.candidates[g].iter().find(|a| a.1 == p) {
+                out.push((g as u32, i64::from(c)));
+            }
+        }
+    }
+}
+
+/// The allocation a transport state holds; `pools` maps its pools to (unit, slot) and
+/// `cost(area, unit)` gives each placement's travel time.
+pub fn allocation_of(
+    t: &super::transport::Transport,
+    groups: &[Group],
+    pools: &[(u32, usize)],
+    cost: &CostFn<'_>,
+) -> Allocation {
+    let mut out = Allocation { assigned: Vec::new(), unserved: Vec::with_capacity(groups.len()) };
+    for (g, gr) in groups.iter().enumerate() {
+        for &(p, f) in t.flows_of(g as u32) {
+            let u = pools[p as usize].0;
+            out.assigned.push((g as u32, u, f as u32, cost(gr.area, u)));
+        }
+        out.unserved.push(t.unserved_of(g as u32) as u32);
+    }
+    sort_assigned(&mut out.assigned);
+    out
+}
 
 fn allocation(groups: usize, roles: &[ArcRole], flows: &[i64]) -> Allocation {
     let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups] };
@@ -230,12 +341,10 @@ fn candidate_arcs(
 }
 
 /// Pools: (unit, language slot) with places.
+/// Pools: (unit, language slot) for every slot, empty ones included (they take no flow), so
+/// pool indices follow the units' slots whatever their places.
 fn pool_list(units: &[Unit]) -> Vec<(u32, usize)> {
-    units
-        .iter()
-        .enumerate()
-        .flat_map(|(u, unit)| (0..unit.places.len()).filter(move |&k| unit.places[k].1 > 0).map(move |k| (u as u32, k)))
-        .collect()
+    units.iter().enumerate().flat_map(|(u, unit)| (0..unit.places.len()).map(move |k| (u as u32, k))).collect()
 }
 
 /// The transportation problem as min-cost flow: groups (supplies) → pools (unit, language
@@ -247,14 +356,12 @@ fn flow_problem(
     pools: &[(u32, usize)],
     candidates: &[Vec<(Cost, u32)>],
     on: &[Vec<bool>],
+    unserved_cost: Option<i64>,
 ) -> (super::simplex::Problem, Vec<ArcRole>) {
     let pool_node = |p: usize| (groups.len() + p) as u32;
     let sink = (groups.len() + pools.len()) as u32;
     let max_cost = candidates.iter().flatten().map(|c| c.0).max().unwrap_or(0);
-    // An augmenting path alternates groups and pools and visits each pool once, so it changes
-    // travel by at most (2·pools + 3)·max_cost: a larger penalty makes "most served" win
-    // over "least travel" and keeps the numbers small.
-    let unserved_cost = i64::from(max_cost) * (2 * pools.len() as i64 + 4) + 1;
+    let unserved_cost = unserved_cost.unwrap_or_else(|| self::unserved_cost(max_cost, pools.len()));
     let mut p =
         super::simplex::Problem { nodes: sink as usize + 1, arcs: Vec::new(), supply: vec![0; sink as usize + 1] };
     let mut roles = Vec::new();
@@ -460,7 +567,7 @@ mod tests {
             let pools = pool_list(&units);
             let candidates = candidate_arcs(&groups, &units, &pools, &LanguageRules::default(), &cost);
             let all: Vec<Vec<bool>> = candidates.iter().map(|c| vec![true; c.len()]).collect();
-            let (problem, _) = flow_problem(&groups, &units, &pools, &candidates, &all);
+            let (problem, _) = flow_problem(&groups, &units, &pools, &candidates, &all, None);
             let simplex = crate::analysis::simplex::solve(&problem).expect("feasible: unserved arcs").0;
             let ssp = crate::analysis::ssp::solve(&problem);
             let total = |f: &[i64]| -> i64 { f.iter().zip(&problem.arcs).map(|(f, a)| f * a.3).sum() };

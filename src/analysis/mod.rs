@@ -12,3 +12,4 @@ pub mod service_area;
 pub mod simplex;
 pub mod ssp;
 pub mod times;
+pub mod transport;
