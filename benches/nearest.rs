@@ -64,11 +64,11 @@ fn from_files(network: &std::path::Path, facilities: &std::path::Path) -> (Netwo
     let net = pave::network::store::from_bytes(&bytes).expect("a pave network file");
     let mut problems = pave::model::Problems::with_limit(5);
     let points = pave::io::points::read(facilities, &mut problems).expect("facilities CSV id,x,y");
-    let index = SnapIndex::new(&net);
+    let index = SnapIndex::new();
     let access = points
         .iter()
         .map(|p| {
-            let s = index.snap(p.x, p.y, SnapMode::Node).expect("a node");
+            let s = index.snap(&net, p.x, p.y, SnapMode::Node).expect("a node");
             vec![Access { node: s.node, cost: 0 }]
         })
         .collect();

@@ -1,26 +1,32 @@
 //! Benchmark: a Helsinki-size scenario — 13,225 grid cells (250 m), 300 daycares, 60,000
-//! children in three language groups — end to end once the network is built (snapping,
-//! travel times, both allocations, KPIs, accessibility, tables, report, writing), and ten
-//! scenarios in a row that each close three units and open two, reusing travel columns.
+//! children in three language groups — through the engine: a cold evaluation (snapping,
+//! travel columns, both allocations, the same-children optimum, KPIs, accessibility), its
+//! outputs, and a planner's session of edits — close one unit, open one, change one unit's
+//! places, move one — each re-scored incrementally. Every tenth edit is checked against a
+//! cold evaluation of the edited scenario (identical KPIs).
 //!
 //! Run: `cargo bench --bench scenario` (PAVE_BENCH_QUICK=1 for a smaller run,
-//! PAVE_BENCH_CAR=1 for car speeds).
+//! PAVE_BENCH_CAR=1 for car speeds, PAVE_BENCH_EDITS=N edits of each kind, default 10).
 
-use pave::analysis::demand::Demand;
+use pave::engine::{Engine, UpdateKind};
+use pave::model::Capacity;
 use pave::model::network::{Mode, NetworkSource};
-use pave::model::scenario::{Decay, KeyOrigin, Parameters, Rule, Scenario};
-use pave::model::{Dataset, DemandArea, DemandAreaId, DemandAreaKind, DistrictCode, Language};
+use pave::model::population::{AreaLevel, PopulationRow};
+use pave::model::profile::Years;
+use pave::model::scenario::{Action, Change, Decay, KeyOrigin, Parameters, Rule, Scenario};
+use pave::model::{
+    Dataset, DemandArea, DemandAreaId, DemandAreaKind, DistrictCode, Facility, FacilityId, Language, LanguageGroup,
+    Location, Operator, Origin, PopulationKind, Status,
+};
 use pave::network::build::build;
+use pave::progress::NoProgress;
 use pave::sample::rng::Rng;
-use pave::scenario::apply::{UnitPlan, UnitStatus};
-use pave::scenario::kpis::{Kpis, Provenance};
-use pave::scenario::output;
-use pave::scenario::run::evaluate;
-use pave::scenario::travel::Travel;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 fn main() {
     let quick = std::env::var_os("PAVE_BENCH_QUICK").is_some();
+    let edits: usize = std::env::var("PAVE_BENCH_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let (cells_side, units_n, children) = if quick { (40, 60, 6_000.0) } else { (115, 300, 60_000.0) };
     let t = Instant::now();
     // Streets every 100 m over the cells' square, walked at 1.2 m/s.
@@ -42,17 +48,23 @@ fn main() {
     );
 
     let mut rng = Rng::new(11);
-    let mut data = Dataset { city: "Bench".into(), district_levels: vec!["district".into()], ..Dataset::default() };
-    let mut demand = Demand { children: Vec::new(), method: "bench".into(), unplaced: 0.0 };
+    let mut data = Dataset {
+        city: "Bench".into(),
+        district_levels: vec!["district".into()],
+        years: Some(Years { observed: Some([2024, 2024]), forecast: None }),
+        ..Dataset::default()
+    };
+    let origin = || Origin { source: 0, location: Location::File };
     let weights: Vec<f64> = (0..cells_side * cells_side).map(|_| rng.range(0.0, 2.0)).collect();
     let total: f64 = weights.iter().sum();
     for i in 0..cells_side {
         for j in 0..cells_side {
             let (x, y) = (380_000.0 + 125.0 + i as f64 * 250.0, 6_660_000.0 + 125.0 + j as f64 * 250.0);
             let district = format!("{}{}", i * 4 / cells_side, j * 4 / cells_side);
+            let id = pave::model::demand::grid::inspire_id(250, x - 125.0, y - 125.0);
             data.demand_areas.push(DemandArea {
                 city: "Bench".into(),
-                id: DemandAreaId(pave::model::demand::grid::inspire_id(250, x - 125.0, y - 125.0)),
+                id: DemandAreaId(id.clone()),
                 kind: DemandAreaKind::Grid250m,
                 geometry: pave::model::demand::grid::cell_polygon(250.0, x - 125.0, y - 125.0),
                 point: geo::Point::new(x, y),
@@ -60,118 +72,174 @@ fn main() {
                 origin: None,
             });
             let n = children * weights[i * cells_side + j] / total;
-            demand.children.push([n * 0.79, n * 0.06, n * 0.15, 0.0]);
+            let area = data.population.intern_area(&AreaLevel::DemandArea, &id, origin);
+            for (language, share) in
+                [(LanguageGroup::Finnish, 0.79), (LanguageGroup::Swedish, 0.06), (LanguageGroup::Other, 0.15)]
+            {
+                let row = PopulationRow {
+                    year: 2024,
+                    age_min: 1,
+                    age_max: 6,
+                    count: Some(n * share),
+                    kind: PopulationKind::Observed,
+                    language,
+                };
+                data.population.push(area, row, 0, 0);
+            }
         }
     }
-    let by_age: Vec<Demand> = (0..6)
-        .map(|_| Demand { children: demand.children.iter().map(|c| c.map(|v| v / 6.0)).collect(), ..demand.clone() })
-        .collect();
     let extent = cells_side as f64 * 250.0;
-    let plans: Vec<UnitPlan> = (0..units_n)
-        .map(|u| {
-            let places = (children * 0.95 / units_n as f64 * rng.range(0.5, 1.5)).round() as u32;
-            let lang = if u % 10 == 0 { Language::Swedish } else { Language::Finnish };
-            UnitPlan {
-                id: format!("U{u:03}"),
-                name: format!("Unit {u}"),
-                x: 380_000.0 + rng.range(0.0, extent),
-                y: 6_660_000.0 + rng.range(0.0, extent),
-                places: vec![(Some(lang), places)],
-                places_before: places,
-                status: UnitStatus::Kept,
-                premises: None,
-                changed_at: None,
-                districts: Default::default(),
-            }
-        })
-        .collect();
-    let params = Parameters {
-        threshold_min: 16.0,
-        target_share: 0.8,
-        threshold_m: Some(1000.0),
-        search_cutoff_min: 60.0,
-        participation: 1.0,
-        k_nearest: 3,
-        catchment_min: 16.0,
-        e2sfca_bands_min: vec![5.0, 10.0, 16.0],
-        e2sfca_weights: vec![1.0, 0.68, 0.22],
-        decay: Decay::Exponential { half_life_min: 10.0 },
-        allocation: Rule::NearestWithVacancy,
-        under_used_below: 0.85,
-        over_used_above: 1.0,
-        district_level: None,
-        study_districts: None,
-    };
+    for u in 0..units_n {
+        let places = (children * 0.95 / units_n as f64 * rng.range(0.5, 1.5)).round() as u32;
+        let lang = if u % 10 == 0 { Language::Swedish } else { Language::Finnish };
+        data.facilities.push(Facility {
+            city: "999".into(),
+            id: FacilityId(format!("U{u:03}")),
+            name_fi: format!("Unit {u}"),
+            name_sv: None,
+            service_type: "early_childhood_education".into(),
+            x: 380_000.0 + rng.range(0.0, extent),
+            y: 6_660_000.0 + rng.range(0.0, extent),
+            capacity: vec![Capacity { language: Some(lang), places }],
+            status: Status::Active,
+            opening_year: None,
+            closing_year: None,
+            operator: Operator::Municipal,
+            languages: vec![lang],
+            premises_id: None,
+            districts: BTreeMap::new(),
+            origin: None,
+        });
+    }
     let here = KeyOrigin { file: "bench.toml".into(), line: 1 };
-    let scenario = Scenario {
+    let base = Scenario {
         name: "bench".into(),
         title: "bench".into(),
-        files: vec![],
-        profile: "bench".into(),
-        year: (2030, here.clone()),
-        service: ("early_childhood_education".into(), here),
-        ages: None,
-        network: NetworkSource::File("bench".into()),
-        mode: Mode::Walk,
+        files: vec!["bench.toml".into()],
+        profile: "bench/profile.toml".into(),
+        year: (2024, here.clone()),
+        service: ("early_childhood_education".into(), here.clone()),
+        ages: Some(([1, 6], here.clone())),
+        network: NetworkSource::File("bench.pavenet".into()),
+        mode: Mode::Custom,
         speeds: (1.2, 4.2),
         max_snap_m: 500.0,
-        parameters: params.clone(),
+        parameters: Parameters {
+            threshold_min: 16.0,
+            target_share: 0.8,
+            threshold_m: Some(1000.0),
+            search_cutoff_min: 60.0,
+            participation: 1.0,
+            k_nearest: 3,
+            catchment_min: 16.0,
+            e2sfca_bands_min: vec![5.0, 10.0, 16.0],
+            e2sfca_weights: vec![1.0, 0.68, 0.22],
+            decay: Decay::Exponential { half_life_min: 10.0 },
+            allocation: Rule::NearestWithVacancy,
+            under_used_below: 0.85,
+            over_used_above: 1.0,
+            district_level: None,
+            study_districts: None,
+        },
         changes: vec![],
     };
-    let out = tempfile::tempdir().unwrap();
-    let cells: Vec<(f64, f64)> = data.demand_areas.iter().map(|a| (a.point.x(), a.point.y())).collect();
-    let t0 = Instant::now();
-    let mut travel = Travel::new(&net, cells, 500.0, 3_600_000);
-    let snap = t0.elapsed().as_secs_f64();
-    let run = |plans: Vec<UnitPlan>, travel: &mut Travel<'_>, k: usize| -> [f64; 4] {
-        let t = Instant::now();
-        let points: Vec<(f64, f64)> = plans.iter().filter(|u| u.open()).map(|u| (u.x, u.y)).collect();
-        let (times, distances) = travel.times(&points, &|_| {});
-        let t_travel = t.elapsed().as_secs_f64();
-        let o = evaluate(&data, &params, plans, &demand, &by_age, (&times, &distances));
-        let t_eval = t.elapsed().as_secs_f64() - t_travel;
-        let prov = Provenance::new(&scenario, &data, &net, "bench");
-        let tables = [
-            output::cells_table(&data, &o, &prov),
-            output::units_table(&o, &prov, 1),
-            output::allocation_table(&data, &o, "nearest_with_vacancy", "system_optimum", &prov),
-            output::districts_table(&o, &prov),
-        ];
-        let kpis = Kpis::new(&scenario, &o, prov.clone(), &[], 0);
-        let html = pave::scenario::report::html(&scenario, &data, &o, &kpis);
-        output::write(&out.path().join(format!("s{k}")), &tables, &kpis, &html).unwrap();
-        let t_all = t.elapsed().as_secs_f64();
-        [t_travel, t_eval, t_all - t_travel - t_eval, t_all]
-    };
-    let first = run(plans.clone(), &mut travel, 0);
-    println!(
-        "one scenario ({} cells, {units_n} units, {children:.0} children): snap {snap:.2} s + travel {:.2} s + scoring {:.2} s + outputs {:.2} s = {:.2} s end to end",
-        data.demand_areas.len(),
-        first[0],
-        first[1],
-        first[2],
-        snap + first[3]
-    );
+    let mut engine = Engine::new();
+    engine.add_city(&base.profile, data.clone());
+    engine.add_network(&base, net.clone());
     let t = Instant::now();
-    let before = travel.searches;
-    for k in 1..=10 {
-        let mut p = plans.clone();
-        for c in 0..3 {
-            p[(k * 7 + c * 31) % units_n].status = UnitStatus::Closed;
-        }
-        for n in 0..2 {
-            let mut u = p[(k * 13 + n * 17) % units_n].clone();
-            u.id = format!("NEW{k}-{n}");
-            u.x = 380_000.0 + rng.range(0.0, extent);
-            u.y = 6_660_000.0 + rng.range(0.0, extent);
-            u.status = UnitStatus::Opened;
-            p.push(u);
-        }
-        run(p, &mut travel, k);
-    }
+    let mut eval = engine.evaluate(&base, &NoProgress).expect("the bench scenario evaluates");
+    let cold = t.elapsed().as_secs_f64();
+    let out = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    engine.write(&eval, &out.path().join("cold")).unwrap();
+    let outputs = t.elapsed().as_secs_f64();
+    let head = eval.kpis.headline();
     println!(
-        "ten more scenarios (3 closed + 2 opened each): {:.2} s, {} unit searches (the other columns reused)",
-        t.elapsed().as_secs_f64(),
-        travel.searches - before
+        "cold evaluation ({} cells, {units_n} units, {:.0} children): {cold:.2} s (incl. the first {} unit searches) + outputs {outputs:.2} s; within 16 min {:.1} %",
+        data.demand_areas.len(),
+        head.children,
+        eval.searches,
+        head.within_share.unwrap_or(0.0) * 100.0
+    );
+    // A second cold evaluation reuses every travel column: allocations and scoring alone.
+    let t = Instant::now();
+    let again = engine.evaluate(&base, &NoProgress).unwrap();
+    println!("cold evaluation with travel columns cached: {:.2} s", t.elapsed().as_secs_f64());
+    drop(again);
+
+    // A planner's session: edits of four kinds, each re-scored at once.
+    let mut scenario = base.clone();
+    let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let change = |action: Action, unit: String| Change {
+        action,
+        unit,
+        name: None,
+        at: None,
+        crs: Some(3067),
+        premises: None,
+        places: None,
+        add: None,
+        to: None,
+    };
+    let mut checked = 0;
+    for k in 0..edits * 4 {
+        let unit = format!("U{:03}", (k * 37 + 11) % units_n);
+        let c = match k % 4 {
+            0 => ("close", change(Action::Close, unit)),
+            1 => (
+                "open",
+                Change {
+                    name: Some(format!("New {k}")),
+                    at: Some([380_000.0 + rng.range(0.0, extent), 6_660_000.0 + rng.range(0.0, extent)]),
+                    places: Some([("fi".to_owned(), 60)].into()),
+                    ..change(Action::Open, format!("NEW{k}"))
+                },
+            ),
+            2 => ("places", Change { places: Some([("fi".to_owned(), 120)].into()), ..change(Action::Capacity, unit) }),
+            _ => (
+                "move",
+                Change {
+                    at: Some([380_000.0 + rng.range(0.0, extent), 6_660_000.0 + rng.range(0.0, extent)]),
+                    ..change(Action::Move, unit)
+                },
+            ),
+        };
+        // Skip edits of a unit already closed by an earlier edit.
+        let closed = scenario.changes.iter().any(|(p, _)| p.action == Action::Close && p.unit == c.1.unit);
+        if closed && c.0 != "open" {
+            continue;
+        }
+        scenario.changes.push((c.1, KeyOrigin { file: "bench.toml".into(), line: k as u64 + 2 }));
+        let t = Instant::now();
+        let kind = engine.update(&mut eval, scenario.clone(), &NoProgress).expect("the edit applies");
+        times.entry(c.0).or_default().push(t.elapsed().as_secs_f64());
+        assert_eq!(kind, UpdateKind::Incremental, "{} is an incremental edit", c.0);
+        if k % 10 == 9 {
+            let mut fresh = Engine::new();
+            fresh.add_city(&base.profile, data.clone());
+            fresh.add_network(&base, net.clone());
+            let cold = fresh.evaluate(&scenario, &NoProgress).unwrap();
+            let strip = |k: &pave::scenario::kpis::Kpis| {
+                let mut k = k.clone();
+                k.unit_searches = 0;
+                serde_json::to_string(&k).unwrap()
+            };
+            assert_eq!(strip(&eval.kpis), strip(&cold.kpis), "edit {k} differs from a cold evaluation");
+            checked += 1;
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut all: Vec<f64> = times.values().flatten().copied().collect();
+    let parts: Vec<String> =
+        times.iter_mut().map(|(k, v)| format!("{k} {:.0} ms (n = {})", median(v) * 1000.0, v.len())).collect();
+    println!(
+        "edits re-scored: median {:.0} ms, max {:.0} ms over {} edits — {}; {checked} checked equal to cold evaluations",
+        median(&mut all) * 1000.0,
+        all.last().copied().unwrap_or(0.0) * 1000.0,
+        all.len(),
+        parts.join(", ")
     );
 }

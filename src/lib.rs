@@ -4,7 +4,8 @@
 //!
 //! Data flows one way: [`model`] (harmonised types) ← [`io`] (readers, writers, CRS, city
 //! profiles) ← [`network`] (graphs, snapping) ← [`routing`] (shortest-path kernels) ←
-//! [`analysis`] (pure computations) ← [`scenario`] (run, compare, report) ← [`cli`].
+//! [`analysis`] (pure computations) ← [`scenario`] (apply, score, outputs, compare) ←
+//! [`engine`] (the API every front end uses) ← [`cli`].
 //!
 //! # Glossary (English — Finnish)
 //! - service — palvelu; operating unit — toimintayksikkö; service location — toimipaikka /
@@ -18,6 +19,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod engine;
 pub mod io;
 pub mod model;
 pub mod network;

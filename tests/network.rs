@@ -177,7 +177,7 @@ fn snapping_matches_brute_force() {
     let data = osm::read(&pbf).unwrap();
     let (raw, _) = raw_network(&data, Mode::Walk, &Speeds::default());
     let (net, _) = build(&raw, "helsinki");
-    let index = SnapIndex::new(&net);
+    let index = SnapIndex::new();
     let seg_dist = |p: (f64, f64), a: (f64, f64), b: (f64, f64)| {
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let l2 = dx * dx + dy * dy;
@@ -192,12 +192,12 @@ fn snapping_matches_brute_force() {
         let brute = (0..net.edge_count())
             .map(|e| net.polyline(e).windows(2).map(|w| seg_dist((x, y), w[0], w[1])).fold(f64::MAX, f64::min))
             .fold(f64::MAX, f64::min);
-        let s = index.snap(x, y, SnapMode::Edge).unwrap();
+        let s = index.snap(&net, x, y, SnapMode::Edge).unwrap();
         assert!((s.distance_m - brute).abs() < 1e-6, "edge snap {} vs brute force {brute}", s.distance_m);
         let brute_node = (0..net.node_count())
             .map(|i| ((net.x[i] - x).powi(2) + (net.y[i] - y).powi(2)).sqrt())
             .fold(f64::MAX, f64::min);
-        let n = index.snap(x, y, SnapMode::Node).unwrap();
+        let n = index.snap(&net, x, y, SnapMode::Node).unwrap();
         assert!((n.distance_m - brute_node).abs() < 1e-6);
     }
 }

@@ -194,11 +194,11 @@ fn turku_synthetic_road_network_is_one_piece_under_every_populated_cell() {
         .filter(|a| a.level == AreaLevel::DemandArea)
         .map(|a| a.id.as_str())
         .collect();
-    let index = SnapIndex::new(&net);
+    let index = SnapIndex::new();
     let cells: Vec<_> = d.demand_areas.iter().filter(|a| populated.contains(a.id.as_str())).collect();
     let near = cells
         .iter()
-        .filter(|a| index.snap(a.point.x(), a.point.y(), SnapMode::Edge).is_some_and(|s| s.distance_m <= 500.0))
+        .filter(|a| index.snap(&net, a.point.x(), a.point.y(), SnapMode::Edge).is_some_and(|s| s.distance_m <= 500.0))
         .count();
     assert!(cells.len() > 1000, "{} populated cells", cells.len());
     assert!(near * 100 >= cells.len() * 98, "{near} of {} populated cells within 500 m of the network", cells.len());

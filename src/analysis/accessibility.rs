@@ -6,15 +6,13 @@
 //! per unit (places) and, for the FCA methods, `demand` per area (children). Units with
 //! no demand in reach have a ratio of 0; areas reaching nothing score 0.
 
-use super::times::{TravelTimes, minutes};
+use super::times::{Reach, minutes};
 use crate::model::scenario::Decay;
 use crate::network::{Cost, UNREACHABLE};
 
-/// Places reachable within `cutoff` from each area.
-pub fn cumulative(t: &TravelTimes, supply: &[f64], cutoff: Cost) -> Vec<f64> {
-    (0..t.cells)
-        .map(|i| t.row(i).iter().zip(supply).filter(|(c, _)| **c <= cutoff && **c != UNREACHABLE).map(|(_, s)| s).sum())
-        .collect()
+/// Places reachable within `cutoff` from each area; `supply[u]` places of unit `u`.
+pub fn cumulative(r: &Reach, supply: &[f64], cutoff: Cost) -> Vec<f64> {
+    r.lists.iter().map(|l| l.iter().take_while(|o| o.0 <= cutoff).map(|o| supply[o.1 as usize]).sum()).collect()
 }
 
 /// The decay weight of a travel time.
@@ -30,9 +28,9 @@ pub fn decay_weight(decay: Decay, t: Cost) -> f64 {
     }
 }
 
-/// Gravity index: Σ supply × decay(time) over units.
-pub fn gravity(t: &TravelTimes, supply: &[f64], decay: Decay) -> Vec<f64> {
-    (0..t.cells).map(|i| t.row(i).iter().zip(supply).map(|(&c, s)| s * decay_weight(decay, c)).sum()).collect()
+/// Gravity index: Σ supply × decay(time) over the units reachable within the search cutoff.
+pub fn gravity(r: &Reach, supply: &[f64], decay: Decay) -> Vec<f64> {
+    r.lists.iter().map(|l| l.iter().map(|&(t, u)| supply[u as usize] * decay_weight(decay, t)).sum()).collect()
 }
 
 /// Band weight of E2SFCA: the weight of the first band whose limit the time does not exceed.
@@ -46,30 +44,39 @@ fn band_weight(bands: &[Cost], weights: &[f64], t: Cost) -> f64 {
 /// E2SFCA with band limits (ms) and weights; 2SFCA is the case of one band of weight 1.
 ///
 /// Step 1: `R_j = S_j / Σ_i P_i W(t_ij)`. Step 2: `A_i = Σ_j R_j W(t_ij)`: places per child.
-pub fn e2sfca(t: &TravelTimes, supply: &[f64], demand: &[f64], bands: &[Cost], weights: &[f64]) -> Vec<f64> {
-    let mut reached = vec![0.0; t.units];
-    for (i, p) in demand.iter().enumerate() {
-        for (j, &c) in t.row(i).iter().enumerate() {
-            reached[j] += p * band_weight(bands, weights, c);
+/// `supply` per unit, `demand` per area.
+pub fn e2sfca(r: &Reach, supply: &[f64], demand: &[f64], bands: &[Cost], weights: &[f64]) -> Vec<f64> {
+    let last = bands.last().copied().unwrap_or(0);
+    let mut reached = vec![0.0; supply.len()];
+    for (l, p) in r.lists.iter().zip(demand) {
+        for &(t, u) in l.iter().take_while(|o| o.0 <= last) {
+            reached[u as usize] += p * band_weight(bands, weights, t);
         }
     }
     let ratio: Vec<f64> = supply.iter().zip(&reached).map(|(s, r)| if *r > 0.0 { s / r } else { 0.0 }).collect();
-    (0..t.cells).map(|i| t.row(i).iter().zip(&ratio).map(|(&c, r)| r * band_weight(bands, weights, c)).sum()).collect()
+    r.lists
+        .iter()
+        .map(|l| {
+            l.iter().take_while(|o| o.0 <= last).map(|&(t, u)| ratio[u as usize] * band_weight(bands, weights, t)).sum()
+        })
+        .collect()
 }
 
 /// Classic 2SFCA (Luo & Wang 2003) with catchment `cutoff`.
-pub fn two_step(t: &TravelTimes, supply: &[f64], demand: &[f64], cutoff: Cost) -> Vec<f64> {
-    e2sfca(t, supply, demand, &[cutoff], &[1.0])
+pub fn two_step(r: &Reach, supply: &[f64], demand: &[f64], cutoff: Cost) -> Vec<f64> {
+    e2sfca(r, supply, demand, &[cutoff], &[1.0])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::times::TravelTimes;
 
     const MIN: Cost = 60_000;
 
-    fn matrix(rows: &[[Cost; 2]]) -> TravelTimes {
-        TravelTimes { cells: rows.len(), units: 2, time: rows.iter().flatten().map(|m| m * MIN).collect() }
+    fn matrix(rows: &[[Cost; 2]]) -> Reach {
+        let t = TravelTimes { cells: rows.len(), units: 2, time: rows.iter().flatten().map(|m| m * MIN).collect() };
+        Reach::from_matrix(&t)
     }
 
     fn close(a: &[f64], b: &[f64]) {
@@ -110,8 +117,9 @@ mod tests {
 
     #[test]
     fn cumulative_and_gravity_by_hand() {
-        let mut t = matrix(&[[5, 20], [12, 8]]);
-        t.time[1] = UNREACHABLE;
+        let mut d = TravelTimes { cells: 2, units: 2, time: [5, 20, 12, 8].iter().map(|m| m * MIN).collect() };
+        d.time[1] = UNREACHABLE;
+        let t = Reach::from_matrix(&d);
         close(&cumulative(&t, &[6.0, 10.0], 10 * MIN), &[6.0, 10.0]);
         // Exponential, half-life 10 min: a0 = 6 · 2^-0.5; a1 = 6 · 2^-1.2 + 10 · 2^-0.8.
         let g = gravity(&t, &[6.0, 10.0], Decay::Exponential { half_life_min: 10.0 });

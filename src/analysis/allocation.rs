@@ -89,37 +89,55 @@ fn sort_assigned(a: &mut Vec<(u32, u32, u32, Cost)>) {
 
 /// The nearest-daycare rule as cities apply it (see the module doc for the order).
 pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
-    let compatible = |g: LanguageGroup, p: Option<Language>| rules.allows(g, p);
+    let areas = groups.iter().map(|g| g.area as usize + 1).max().unwrap_or(0);
+    let mut reach: Vec<Vec<(Cost, u32)>> = vec![Vec::new(); areas];
+    let mut seen = vec![false; areas];
+    for g in groups {
+        let a = g.area as usize;
+        if !std::mem::replace(&mut seen[a], true) {
+            reach[a] = (0..units.len() as u32).map(|u| (cost(g.area, u), u)).filter(|o| o.0 != UNREACHABLE).collect();
+            reach[a].sort_unstable();
+        }
+    }
+    nearest_with_vacancy_in(groups, units, rules, &reach)
+}
+
+/// [`nearest_with_vacancy`] with each area's reachable units given, nearest first (ties:
+/// lower unit index): `reach[area]` = (travel time, unit).
+///
+/// # Complexity
+/// O(G log G + Σ options scanned); a group scans its area's list only until it is placed.
+pub fn nearest_with_vacancy_in(
+    groups: &[Group],
+    units: &[Unit],
+    rules: &LanguageRules,
+    reach: &[Vec<(Cost, u32)>],
+) -> Allocation {
     let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
-    // Each group's compatible units, nearest first (ties: lower unit index).
-    let options: Vec<Vec<(Cost, u32)>> = groups
+    let offers = |g: &Group, u: u32| units[u as usize].places.iter().any(|p| p.1 > 0 && rules.allows(g.language, p.0));
+    let first: Vec<Cost> = groups
         .iter()
-        .map(|g| {
-            let mut o: Vec<(Cost, u32)> = (0..units.len() as u32)
-                .filter(|&u| units[u as usize].places.iter().any(|p| compatible(g.language, p.0) && p.1 > 0))
-                .map(|u| (cost(g.area, u), u))
-                .filter(|o| o.0 != UNREACHABLE)
-                .collect();
-            o.sort_unstable();
-            o
-        })
+        .map(|g| reach[g.area as usize].iter().find(|o| offers(g, o.1)).map_or(UNREACHABLE, |o| o.0))
         .collect();
     let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by_key(|&i| (options[i].first().map_or(UNREACHABLE, |o| o.0), groups[i].area, groups[i].language));
+    order.sort_by_key(|&i| (first[i], groups[i].area, groups[i].language));
     let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
+    let mut slots: Vec<usize> = Vec::new();
     for i in order {
         let g = groups[i];
         let mut need = g.children;
-        for &(c, u) in &options[i] {
+        for &(c, u) in &reach[g.area as usize] {
             if need == 0 {
                 break;
             }
+            let unit = &units[u as usize];
             // Language-specific places first, shared places after.
-            let mut slots: Vec<usize> = (0..units[u as usize].places.len())
-                .filter(|&k| compatible(g.language, units[u as usize].places[k].0))
-                .collect();
-            slots.sort_by_key(|&k| units[u as usize].places[k].0.is_none());
-            for k in slots {
+            slots.clear();
+            slots.extend(
+                (0..unit.places.len()).filter(|&k| unit.places[k].1 > 0 && rules.allows(g.language, unit.places[k].0)),
+            );
+            slots.sort_by_key(|&k| unit.places[k].0.is_none());
+            for &k in &slots {
                 let take = need.min(left[u as usize][k]);
                 if take > 0 {
                     left[u as usize][k] -= take;
@@ -270,6 +288,29 @@ impl super::transport::Arcs for CandidateArcs<'_> {
             }
         }
     }
+}
+
+/// The allocation of flows (group, pool or `None` for unserved, amount) such as
+/// [`super::transport::Transport::canonical`] gives; `pools` maps pools to (unit, slot) and
+/// `cost(area, unit)` gives each placement's travel time.
+pub fn allocation_of_flows(
+    flows: &[(u32, Option<u32>, i64)],
+    groups: &[Group],
+    pools: &[(u32, usize)],
+    cost: &CostFn<'_>,
+) -> Allocation {
+    let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups.len()] };
+    for &(g, p, f) in flows {
+        match p {
+            Some(p) => {
+                let u = pools[p as usize].0;
+                out.assigned.push((g, u, f as u32, cost(groups[g as usize].area, u)));
+            }
+            None => out.unserved[g as usize] += f as u32,
+        }
+    }
+    sort_assigned(&mut out.assigned);
+    out
 }
 
 /// The allocation a transport state holds; `pools` maps its pools to (unit, slot) and

@@ -73,9 +73,8 @@ pub struct InfoArgs {
 }
 
 /// Loads a network file with a message that names it.
-pub fn load(path: &Path) -> anyhow::Result<Network> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read network file {}", path.display()))?;
-    store::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
+fn load(path: &Path) -> anyhow::Result<Network> {
+    Ok(crate::engine::routing::load_network(path)?)
 }
 
 /// Runs `pave network build`.

@@ -1,8 +1,8 @@
-//! `pave run` and `pave compare`.
+//! `pave run` and `pave compare`: read scenario files, evaluate them with the engine, write
+//! and report.
 
+use crate::engine::{Engine, EngineError, Evaluation, compare};
 use crate::progress::Progress;
-use crate::scenario::compare;
-use crate::scenario::session::{RunReport, run_all};
 use anyhow::bail;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,68 +48,69 @@ fn read_scenarios(paths: &[PathBuf]) -> anyhow::Result<Vec<crate::model::scenari
     Ok(out)
 }
 
-fn print(reports: &[RunReport]) {
-    for r in reports {
-        for w in &r.warnings {
-            eprintln!("pave: warning: {}: {w}", r.name);
-        }
-        eprintln!(
-            "{}: {:.0} children, {} within the threshold, mean {} — {} unit searches — wrote {}/ (open report.html)",
-            r.name,
-            r.headline.0,
-            crate::scenario::report::pct(r.headline.1),
-            crate::scenario::report::mins(r.headline.2),
-            r.searches,
-            r.dir.display()
-        );
+fn print(e: &Evaluation, dir: &std::path::Path) {
+    for n in &e.notes {
+        eprintln!("pave: warning: {}: {n}", e.scenario.name);
     }
+    let head = e.kpis.headline();
+    eprintln!(
+        "{}: {:.0} children, {} within the threshold, mean {} — {} unit searches — wrote {}/ (open report.html)",
+        e.scenario.name,
+        head.children,
+        crate::scenario::human::percent(head.within_share),
+        crate::scenario::human::minutes(head.mean_min),
+        e.searches,
+        dir.display()
+    );
+}
+
+/// Evaluates and writes every scenario into `out/<name>/`; the folders written.
+fn run_all(paths: &[PathBuf], out: &std::path::Path, progress: &dyn Progress) -> Result<Vec<PathBuf>, ExitCode> {
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!("pave: {e:#}");
+        ExitCode::from(1)
+    };
+    let scenarios = read_scenarios(paths).map_err(|e| fail(&e))?;
+    let mut engine = Engine::new();
+    let mut dirs = Vec::new();
+    for s in &scenarios {
+        let e = engine.evaluate(s, progress).map_err(|e| fail(&e))?;
+        let dir = out.join(&s.name);
+        progress.start(&format!("{}: writing {}", s.name, dir.display()), 0);
+        match engine.write(&e, &dir) {
+            Ok(_) => {}
+            Err(e @ EngineError::Write(_)) => {
+                eprintln!("pave: {e}");
+                return Err(ExitCode::from(2));
+            }
+            Err(e) => return Err(fail(&e)),
+        }
+        progress.finish();
+        print(&e, &dir);
+        dirs.push(dir);
+    }
+    Ok(dirs)
 }
 
 /// Runs `pave run`.
 pub fn run(args: &RunArgs, progress: &dyn Progress) -> anyhow::Result<ExitCode> {
-    let scenarios = match read_scenarios(&args.scenarios) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("pave: {e:#}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    match run_all(&scenarios, &args.out, progress) {
-        Ok(reports) => {
-            print(&reports);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e @ crate::scenario::session::SessionError::Write(_)) => Err(e.into()),
-        Err(e) => {
-            eprintln!("pave: {e}");
-            Ok(ExitCode::from(1))
-        }
-    }
+    Ok(match run_all(&args.scenarios, &args.out, progress) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    })
 }
 
 /// Runs `pave compare`.
 pub fn run_compare(args: &CompareArgs, progress: &dyn Progress) -> anyhow::Result<ExitCode> {
     let files: Vec<PathBuf> = args.inputs.iter().filter(|p| !p.is_dir()).cloned().collect();
-    let scenarios = match read_scenarios(&files) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("pave: {e:#}");
-            return Ok(ExitCode::from(1));
-        }
+    let dirs = match run_all(&files, &args.out, progress) {
+        Ok(d) => d,
+        Err(code) => return Ok(code),
     };
-    let reports = match run_all(&scenarios, &args.out, progress) {
-        Ok(r) => r,
-        Err(e @ crate::scenario::session::SessionError::Write(_)) => return Err(e.into()),
-        Err(e) => {
-            eprintln!("pave: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    print(&reports);
     let mut folders = Vec::new();
-    let mut next_run = reports.iter();
+    let mut next_run = dirs.into_iter();
     for p in &args.inputs {
-        let dir = if p.is_dir() { p.clone() } else { next_run.next().map(|r| r.dir.clone()).unwrap_or_default() };
+        let dir = if p.is_dir() { p.clone() } else { next_run.next().unwrap_or_default() };
         folders.push(compare::read(&dir)?);
     }
     let written = compare::write(&args.out, &folders)?;

@@ -108,6 +108,7 @@ pub fn build(raw: &RawNetwork, source: &str) -> (Network, Dropped) {
         shape_x,
         shape_y,
         hierarchy: None,
+        lengths: Default::default(),
     };
     debug_assert!(net.forward.validate().is_ok());
     (net, dropped)

@@ -89,9 +89,56 @@ pub struct Network {
     pub shape_y: Vec<f64>,
     /// Contraction hierarchy for fast one-to-all trees, when built (`--contract`).
     pub hierarchy: Option<hierarchy::Hierarchy>,
+    /// The graph weighted by edge length (decimetres) both ways, built when first needed.
+    pub lengths: std::sync::OnceLock<(Csr, Csr)>,
+}
+
+/// The weights a search runs on, with the walk between a point and the network priced in
+/// the same unit: travel time in milliseconds ([`Network::times`]) or length in decimetres
+/// ([`Network::lengths`]). Kernels see only the weights; the unit is the caller's.
+#[derive(Clone, Copy, Debug)]
+pub struct Weights<'a> {
+    /// Forward graph with the weights.
+    pub forward: &'a Csr,
+    /// The same graph reversed.
+    pub backward: &'a Csr,
+    /// The walk between a point and the network: its weight is metres ÷ `off_speed` ×
+    /// `off_scale` (time: the access speed and 1000 ms/s; length: 1 and 10 dm/m).
+    pub off_speed: f64,
+    /// See `off_speed`.
+    pub off_scale: f64,
+}
+
+impl Weights<'_> {
+    /// The weight of `metres` between a point and the network.
+    pub fn off_network(&self, metres: f64) -> u32 {
+        if self.off_speed > 0.0 { (metres / self.off_speed * self.off_scale).round() as u32 } else { 0 }
+    }
 }
 
 impl Network {
+    /// Travel-time weights (milliseconds); off the network at the access speed.
+    pub fn times(&self) -> Weights<'_> {
+        Weights {
+            forward: &self.forward,
+            backward: &self.backward,
+            off_speed: self.meta.access_speed_mps,
+            off_scale: 1000.0,
+        }
+    }
+
+    /// Length weights (decimetres; edge lengths rounded to the decimetre), for shortest
+    /// paths by length; off the network 10 per metre.
+    pub fn lengths(&self) -> Weights<'_> {
+        let (forward, backward) = self.lengths.get_or_init(|| {
+            let mut forward = self.forward.clone();
+            forward.weight = self.length_m.iter().map(|&l| (f64::from(l) * 10.0).round() as u32).collect();
+            let backward = forward.transpose();
+            (forward, backward)
+        });
+        Weights { forward, backward, off_speed: 1.0, off_scale: 10.0 }
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.x.len()

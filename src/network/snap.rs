@@ -44,9 +44,10 @@ struct Seg {
     edge_len: f64,
 }
 
-/// R-trees over the network's edge segments and nodes (each built on first use).
-pub struct SnapIndex<'a> {
-    net: &'a Network,
+/// R-trees over a network's edge segments and nodes (each built on first use). The index
+/// holds no reference to the network: every query passes the network it was built for.
+#[derive(Default)]
+pub struct SnapIndex {
     segments: std::sync::OnceLock<RTree<GeomWithData<Line<[f64; 2]>, Seg>>>,
     nodes: std::sync::OnceLock<NodeGrid>,
 }
@@ -133,10 +134,10 @@ impl NodeGrid {
     }
 }
 
-impl<'a> SnapIndex<'a> {
-    /// An index over `net`; the trees are built when first needed.
-    pub fn new(net: &'a Network) -> Self {
-        SnapIndex { net, segments: std::sync::OnceLock::new(), nodes: std::sync::OnceLock::new() }
+impl SnapIndex {
+    /// An index for one network; the trees are built when first needed.
+    pub fn new() -> Self {
+        SnapIndex::default()
     }
 
     /// Indexes every edge once per physical segment (a two-way street is indexed once).
@@ -164,16 +165,17 @@ impl<'a> SnapIndex<'a> {
         RTree::bulk_load(items)
     }
 
-    /// Snaps a point, or `None` when the network is empty.
-    pub fn snap(&self, x: f64, y: f64, mode: SnapMode) -> Option<Snap> {
+    /// Snaps a point onto `net` (always the network the index was first used with), or
+    /// `None` when the network is empty.
+    pub fn snap(&self, net: &Network, x: f64, y: f64, mode: SnapMode) -> Option<Snap> {
         match mode {
             SnapMode::Node => {
-                let grid = self.nodes.get_or_init(|| NodeGrid::new(&self.net.x, &self.net.y));
-                let (node, d) = grid.nearest(&self.net.x, &self.net.y, x, y)?;
+                let grid = self.nodes.get_or_init(|| NodeGrid::new(&net.x, &net.y));
+                let (node, d) = grid.nearest(&net.x, &net.y, x, y)?;
                 Some(Snap { edge: u32::MAX, fraction: 0.0, distance_m: d, node })
             }
             SnapMode::Edge => {
-                let s = self.segments.get_or_init(|| Self::segment_tree(self.net)).nearest_neighbor(&[x, y])?;
+                let s = self.segments.get_or_init(|| Self::segment_tree(net)).nearest_neighbor(&[x, y])?;
                 let line = s.geom();
                 let p = line.nearest_point(&[x, y]);
                 let t = dist((line.from[0], line.from[1]), (p[0], p[1]));
@@ -202,52 +204,59 @@ pub fn reverse_edge(net: &Network, e: u32) -> Option<u32> {
     heads.binary_search(&u).ok().map(|i| (r.start + i) as u32)
 }
 
-/// Milliseconds to cover `metres` at `speed` m/s.
-fn off_network_ms(metres: f64, speed: f64) -> u32 {
-    if speed > 0.0 { (metres / speed * 1000.0).round() as u32 } else { 0 }
+/// Access points for leaving the snapped point into the graph (the point as an origin),
+/// in travel time.
+pub fn origin_access(net: &Network, s: &Snap) -> Vec<Access> {
+    origin_access_in(net, &net.times(), s)
 }
 
-/// Access points for leaving the snapped point into the graph (the point as an origin).
-pub fn origin_access(net: &Network, s: &Snap) -> Vec<Access> {
+/// [`origin_access`] in the given weights (time or length).
+pub fn origin_access_in(net: &Network, w: &super::Weights<'_>, s: &Snap) -> Vec<Access> {
     if s.edge == u32::MAX {
-        return vec![Access { node: s.node, cost: off_network_ms(0.0, 0.0) }];
+        return vec![Access { node: s.node, cost: 0 }];
     }
-    let walk = off_network_ms(s.distance_m, net.meta.access_speed_mps);
+    let walk = w.off_network(s.distance_m);
     let e = s.edge as usize;
     let (u, v) = (net.tail(e), net.forward.head[e]);
     let mut out =
-        vec![Access { node: v, cost: walk + ((1.0 - s.fraction) * f64::from(net.forward.weight[e])).round() as u32 }];
+        vec![Access { node: v, cost: walk + ((1.0 - s.fraction) * f64::from(w.forward.weight[e])).round() as u32 }];
     if let Some(r) = reverse_edge(net, s.edge) {
         out.push(Access {
             node: u,
-            cost: walk + (s.fraction * f64::from(net.forward.weight[r as usize])).round() as u32,
+            cost: walk + (s.fraction * f64::from(w.forward.weight[r as usize])).round() as u32,
         });
     }
     out
 }
 
-/// Access points for arriving at the snapped point from the graph (the point as a destination).
+/// Access points for arriving at the snapped point from the graph (the point as a
+/// destination), in travel time.
 pub fn destination_access(net: &Network, s: &Snap) -> Vec<Access> {
+    destination_access_in(net, &net.times(), s)
+}
+
+/// [`destination_access`] in the given weights (time or length).
+pub fn destination_access_in(net: &Network, w: &super::Weights<'_>, s: &Snap) -> Vec<Access> {
     if s.edge == u32::MAX {
         return vec![Access { node: s.node, cost: 0 }];
     }
-    let walk = off_network_ms(s.distance_m, net.meta.access_speed_mps);
+    let walk = w.off_network(s.distance_m);
     let e = s.edge as usize;
     let (u, v) = (net.tail(e), net.forward.head[e]);
-    let mut out = vec![Access { node: u, cost: walk + (s.fraction * f64::from(net.forward.weight[e])).round() as u32 }];
+    let mut out = vec![Access { node: u, cost: walk + (s.fraction * f64::from(w.forward.weight[e])).round() as u32 }];
     if let Some(r) = reverse_edge(net, s.edge) {
         out.push(Access {
             node: v,
-            cost: walk + ((1.0 - s.fraction) * f64::from(net.forward.weight[r as usize])).round() as u32,
+            cost: walk + ((1.0 - s.fraction) * f64::from(w.forward.weight[r as usize])).round() as u32,
         });
     }
     out
 }
 
 /// The direct cost between two points snapped onto the same edge (no detour via its ends),
-/// including both walks to the network; `None` when they are on different edges or the
-/// edge runs the wrong way. Two node snaps onto the same node cost 0.
-pub fn direct_cost(net: &Network, from: &Snap, to: &Snap) -> Option<u32> {
+/// including both walks to the network, in the given weights; `None` when they are on
+/// different edges or the edge runs the wrong way. Two node snaps onto the same node cost 0.
+pub fn direct_cost(net: &Network, w: &super::Weights<'_>, from: &Snap, to: &Snap) -> Option<u32> {
     if from.edge == u32::MAX || to.edge == u32::MAX {
         return (from.edge == u32::MAX && to.edge == u32::MAX && from.node == to.node).then_some(0);
     }
@@ -255,13 +264,12 @@ pub fn direct_cost(net: &Network, from: &Snap, to: &Snap) -> Option<u32> {
         return None;
     }
     let e = from.edge as usize;
-    let walk = off_network_ms(from.distance_m, net.meta.access_speed_mps)
-        + off_network_ms(to.distance_m, net.meta.access_speed_mps);
+    let walk = w.off_network(from.distance_m) + w.off_network(to.distance_m);
     let along = if to.fraction >= from.fraction {
-        (to.fraction - from.fraction) * f64::from(net.forward.weight[e])
+        (to.fraction - from.fraction) * f64::from(w.forward.weight[e])
     } else {
         let r = reverse_edge(net, from.edge)?;
-        (from.fraction - to.fraction) * f64::from(net.forward.weight[r as usize])
+        (from.fraction - to.fraction) * f64::from(w.forward.weight[r as usize])
     };
     Some(walk + along.round() as u32)
 }
@@ -270,6 +278,7 @@ pub fn direct_cost(net: &Network, from: &Snap, to: &Snap) -> Option<u32> {
 /// the same coordinates (cost 0). Points are (x, y) in EPSG:3067; returns (row, column, cost).
 pub fn direct_pairs(
     net: &Network,
+    w: &super::Weights<'_>,
     origins: &[(f64, f64)],
     o: &[Option<Snap>],
     destinations: &[(f64, f64)],
@@ -286,7 +295,7 @@ pub fn direct_pairs(
         let Some(s) = s else { continue };
         for &j in by_edge.get(&(s.edge, s.node)).map(Vec::as_slice).unwrap_or(&[]) {
             let same_place = origins[i] == destinations[j];
-            let cost = if same_place { Some(0) } else { d[j].as_ref().and_then(|t| direct_cost(net, s, t)) };
+            let cost = if same_place { Some(0) } else { d[j].as_ref().and_then(|t| direct_cost(net, w, s, t)) };
             if let Some(c) = cost {
                 out.push((i, j, c));
             }

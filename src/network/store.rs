@@ -173,6 +173,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network, StoreError> {
         shape_x: r.vec()?,
         shape_y: r.vec()?,
         hierarchy: None,
+        lengths: Default::default(),
     };
     let mut net = net;
     if u8::get(r.take(1)?) == 1 {

@@ -2,7 +2,7 @@
 //! serialises and `pave compare` (and the workspace) deserialise, so a renamed field is a
 //! compile error, never a silently blank comparison row.
 
-use super::run::{Equity, Outcome, PremisesSummary};
+use super::outcome::{Equity, Outcome, PremisesSummary};
 use crate::analysis::kpi::Summary;
 use crate::model::scenario::{Parameters, Rule, Scenario};
 use serde::{Deserialize, Serialize};

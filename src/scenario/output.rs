@@ -3,7 +3,7 @@
 //! provenance. Files are staged in a hidden folder and moved into place at the end, so a
 //! failed run leaves nothing half-written.
 
-use super::run::Outcome;
+use super::outcome::Outcome;
 use crate::analysis::demand::GROUPS;
 use crate::analysis::times::minutes;
 use crate::io::error::WriteError;
@@ -150,7 +150,7 @@ pub fn allocation_table(data: &Dataset, o: &Outcome, headline: &str, other: &str
 /// District summary table.
 pub fn districts_table(o: &Outcome, prov: &Provenance) -> OutTable {
     let d = &o.districts;
-    let f = |g: &dyn Fn(&super::run::DistrictRow) -> Option<f64>| float(d.iter().map(g));
+    let f = |g: &dyn Fn(&super::outcome::DistrictRow) -> Option<f64>| float(d.iter().map(g));
     let mut t = OutTable::new("districts")
         .with("level", text(d.iter().map(|_| Some(o.district_level.clone()))))
         .with("code", text(d.iter().map(|r| Some(r.code.clone()))))

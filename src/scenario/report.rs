@@ -2,7 +2,7 @@
 //! unit with units sized by places and coloured by use, the district table, units and
 //! provenance — one self-contained file.
 
-use super::run::Outcome;
+use super::outcome::Outcome;
 use super::svg::{Frame, category, esc, map, page, ramp, ramp_legend};
 use crate::model::Dataset;
 use crate::model::scenario::{Rule, Scenario};

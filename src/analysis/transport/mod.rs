@@ -44,8 +44,7 @@
 //! assert_eq!((t.served(), t.total_cost(&Two)), (5, 1 + 2 * 5 + 2 * 2));
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+mod repair;
 
 /// The arcs of the flow network, given by the caller (usually from cached travel times).
 pub trait Arcs {
@@ -276,7 +275,13 @@ impl Transport {
     /// has the surplus), more leaves an excess. (Arcs out of a group are uncapacitated, so no
     /// reduced cost changes.)
     pub fn set_supply(&mut self, g: u32, supply: i64) {
-        self.supply[g as usize] = supply.max(0);
+        let gi = g as usize;
+        let supply = supply.max(0);
+        // Less supply comes first out of the group's unserved flow: that keeps the balance
+        // and every reduced cost, so nothing needs repair.
+        let cut = (self.supply[gi] - supply).clamp(0, self.unserved[gi]);
+        self.unserved[gi] -= cut;
+        self.supply[gi] = supply;
     }
 
     fn excesses(&self) -> Vec<i64> {
@@ -295,116 +300,6 @@ impl Transport {
             e[sink] += self.load[p];
         }
         e
-    }
-
-    /// Restores an optimal balanced flow after edits (see the module doc).
-    pub fn repair(&mut self, arcs: &dyn Arcs) {
-        self.augmentations = 0;
-        let mut excess = self.excesses();
-        let n = self.pi.len();
-        let mut dist = vec![i64::MAX; n];
-        let mut prev: Vec<usize> = vec![usize::MAX; n];
-        let mut settled: Vec<usize> = Vec::new();
-        let mut touched: Vec<usize> = Vec::new();
-        let mut done = vec![false; n];
-        let mut buf = Vec::new();
-        let mut active: Vec<usize> = (0..n).filter(|&v| excess[v] > 0).collect();
-        loop {
-            active.retain(|&v| excess[v] > 0);
-            if active.is_empty() {
-                return;
-            }
-            let mut heap = BinaryHeap::new();
-            for &s in &active {
-                dist[s] = 0;
-                prev[s] = usize::MAX;
-                touched.push(s);
-                heap.push(Reverse((0i64, s)));
-            }
-            let mut target = None;
-            while let Some(Reverse((d, u))) = heap.pop() {
-                if done[u] || d > dist[u] {
-                    continue;
-                }
-                done[u] = true;
-                settled.push(u);
-                if excess[u] < 0 {
-                    target = Some(u);
-                    break;
-                }
-                self.neighbours(u, arcs, &mut buf, &mut |v, cost| {
-                    let r = cost + self.pi[u] - self.pi[v];
-                    debug_assert!(r >= 0, "negative reduced cost {r} on {u} → {v}");
-                    let nd = d + r.max(0);
-                    if nd < dist[v] && !done[v] {
-                        if dist[v] == i64::MAX {
-                            touched.push(v);
-                        }
-                        dist[v] = nd;
-                        prev[v] = u;
-                        heap.push(Reverse((nd, v)));
-                    }
-                });
-            }
-            let Some(t) = target else {
-                // No deficit reachable: the remaining excess cannot be balanced (never with
-                // unserved arcs present); stop rather than loop.
-                debug_assert!(false, "excess without a reachable deficit");
-                return;
-            };
-            let big = dist[t];
-            for &v in &settled {
-                self.pi[v] += dist[v] - big;
-            }
-            // The path and how much it carries.
-            let mut path = vec![t];
-            while prev[*path.last().unwrap_or(&t)] != usize::MAX {
-                let last = *path.last().unwrap_or(&t);
-                path.push(prev[last]);
-            }
-            path.reverse();
-            let source = path[0];
-            let mut theta = excess[source].min(-excess[t]);
-            for w in path.windows(2) {
-                theta = theta.min(self.residual(w[0], w[1]));
-            }
-            for w in path.windows(2) {
-                self.push(w[0], w[1], theta);
-            }
-            excess[source] -= theta;
-            excess[t] += theta;
-            self.augmentations += 1;
-            for &v in &touched {
-                dist[v] = i64::MAX;
-                done[v] = false;
-            }
-            touched.clear();
-            settled.clear();
-        }
-    }
-
-    /// Residual capacity of the arc u → v (as `neighbours` lists it).
-    fn residual(&self, u: usize, v: usize) -> i64 {
-        match (self.node(u), self.node(v)) {
-            (Node::Group(_), Node::Pool(_)) | (Node::Group(_), Node::Sink) => i64::MAX / 4,
-            (Node::Pool(p), Node::Group(g)) => self.flow(g, p),
-            (Node::Sink, Node::Group(g)) => self.unserved[g as usize],
-            (Node::Pool(p), Node::Sink) => self.capacity[p as usize] - self.load[p as usize],
-            (Node::Sink, Node::Pool(p)) => self.load[p as usize],
-            _ => 0,
-        }
-    }
-
-    fn push(&mut self, u: usize, v: usize, theta: i64) {
-        match (self.node(u), self.node(v)) {
-            (Node::Group(g), Node::Pool(p)) => self.add_flow(g, p, theta),
-            (Node::Pool(p), Node::Group(g)) => self.add_flow(g, p, -theta),
-            (Node::Group(g), Node::Sink) => self.unserved[g as usize] += theta,
-            (Node::Sink, Node::Group(g)) => self.unserved[g as usize] -= theta,
-            (Node::Pool(p), Node::Sink) => self.load[p as usize] += theta,
-            (Node::Sink, Node::Pool(p)) => self.load[p as usize] -= theta,
-            _ => {}
-        }
     }
 
     /// Calls `f(v, cost)` for every residual arc u → v.
@@ -443,6 +338,114 @@ impl Transport {
                 }
             }
         }
+    }
+
+    /// The canonical optimum: of all optimal flows (they share every arc's reduced cost
+    /// under the state's potentials, so they form one face, whatever solver path found the
+    /// state), the one with the least secondary cost `weight(group, pool)` (`None`: the
+    /// unserved arc). With generic weights (e.g. hashes of stable ids) it is unique, so an
+    /// edited evaluation and a cold one report the same placements even where travel times
+    /// tie. Returns (group, pool or `None` for unserved, amount).
+    ///
+    /// Groups with a single optimal option keep it; the rest form a small transportation
+    /// problem over the optimal arcs, solved by the network simplex.
+    pub fn canonical(&self, arcs: &dyn Arcs, weight: &dyn Fn(u32, Option<u32>) -> i64) -> Vec<(u32, Option<u32>, i64)> {
+        let sink = self.index(Node::Sink);
+        let pool_reduced = |p: usize| self.pi[self.groups() + p] - self.pi[sink];
+        let mut out = Vec::new();
+        let mut residual: Vec<i64> = self.capacity.clone();
+        // Per free group: its optimal options.
+        let mut free: Vec<(u32, Vec<Option<u32>>)> = Vec::new();
+        let mut buf = Vec::new();
+        for g in 0..self.groups() as u32 {
+            if self.supply[g as usize] == 0 {
+                continue;
+            }
+            arcs.arcs(g, &mut buf);
+            let pg = self.pi[g as usize];
+            let mut options: Vec<Option<u32>> = buf
+                .iter()
+                .filter(|&&(p, c)| {
+                    self.capacity[p as usize] > 0
+                        && pool_reduced(p as usize) <= 0
+                        && c + pg - self.pi[self.groups() + p as usize] == 0
+                })
+                .map(|&(p, _)| Some(p))
+                .collect();
+            if self.unserved_cost + pg - self.pi[sink] == 0 {
+                options.push(None);
+            }
+            if options.len() == 1 {
+                if let Some(p) = options[0] {
+                    residual[p as usize] -= self.supply[g as usize];
+                }
+                out.push((g, options[0], self.supply[g as usize]));
+            } else {
+                free.push((g, options));
+            }
+        }
+        if free.is_empty() {
+            return out;
+        }
+        // The small problem: free groups → pools (must fill if their reduced cost to the sink
+        // is negative, may fill if zero) → sink.
+        let mut pool_node: Vec<Option<u32>> = vec![None; self.pools()];
+        let mut problem = super::simplex::Problem { nodes: free.len(), ..Default::default() };
+        for (_, options) in &free {
+            for p in options.iter().flatten() {
+                if pool_node[*p as usize].is_none() {
+                    pool_node[*p as usize] = Some(problem.nodes as u32);
+                    problem.nodes += 1;
+                }
+            }
+        }
+        let sink_node = problem.nodes as u32;
+        problem.nodes += 1;
+        problem.supply = vec![0; problem.nodes];
+        let mut roles: Vec<(usize, Option<u32>)> = Vec::new();
+        for (i, (g, options)) in free.iter().enumerate() {
+            let s = self.supply[*g as usize];
+            problem.supply[i] = s;
+            problem.supply[sink_node as usize] -= s;
+            for &o in options {
+                let head = o.map_or(sink_node, |p| pool_node[p as usize].unwrap_or(sink_node));
+                problem.arcs.push((i as u32, head, s, weight(*g, o)));
+                roles.push((i, o));
+            }
+        }
+        for (p, node) in pool_node.iter().enumerate() {
+            if let Some(n) = node {
+                let room = residual[p].max(0);
+                if pool_reduced(p) < 0 {
+                    problem.supply[*n as usize] -= room;
+                    problem.supply[sink_node as usize] += room;
+                } else {
+                    problem.arcs.push((*n, sink_node, room, 0));
+                }
+            }
+        }
+        match super::simplex::solve(&problem) {
+            Some((flows, _)) => {
+                for (a, &(i, o)) in roles.iter().enumerate() {
+                    if flows[a] > 0 {
+                        out.push((free[i].0, o, flows[a]));
+                    }
+                }
+            }
+            None => {
+                // Never for a state that holds a flow; fall back to that flow.
+                for &(g, _) in &free {
+                    for &(p, f) in &self.flows[g as usize] {
+                        out.push((g, Some(p), f));
+                    }
+                    if self.unserved[g as usize] > 0 {
+                        out.push((g, None, self.unserved[g as usize]));
+                    }
+                }
+            }
+        }
+        out.sort_unstable_by_key(|x| (x.0, x.1));
+        out
     }
 
     /// Checks the optimality proof: balance, capacities, and every residual arc's reduced
