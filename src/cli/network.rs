@@ -3,7 +3,7 @@
 use crate::io::atomic;
 use crate::model::network::{LineMapping, Mode};
 use crate::network::profile::Speeds;
-use crate::network::source::{BuildError, Options, Source};
+use crate::network::source::{Options, Source};
 use crate::network::{Network, store};
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -104,13 +104,9 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         speeds: Speeds { walk_mps: args.walk_speed, bike_mps: args.bike_speed },
         access_speed_mps: args.access_speed,
     };
-    let built = match crate::network::source::build(&source, &options) {
+    let (built, shortcuts) = match crate::engine::routing::build_network(&source, &options, args.contract) {
         Ok(b) => b,
-        Err(e @ BuildError::Invalid { .. }) => {
-            eprintln!("pave: {e}");
-            return Ok(ExitCode::from(1));
-        }
-        Err(BuildError::Read(e)) => {
+        Err(e) => {
             eprintln!("pave: {e}");
             return Ok(ExitCode::from(1));
         }
@@ -118,14 +114,10 @@ pub fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     for note in &built.notes {
         eprintln!("{note}");
     }
-    let (mut net, dropped) = (built.network, built.dropped);
-    let started = std::time::Instant::now();
-    if args.contract {
-        let h = crate::routing::ch::build(&net.forward);
-        eprintln!("contraction hierarchy: {} shortcuts in {:.1} s", h.shortcuts, started.elapsed().as_secs_f64());
-        net.hierarchy = Some(h);
+    if let Some(n) = shortcuts {
+        eprintln!("contraction hierarchy: {n} shortcuts");
     }
-    let build_secs = built.build_secs + started.elapsed().as_secs_f64();
+    let (net, dropped, build_secs) = (built.network, built.dropped, built.build_secs);
     let started = std::time::Instant::now();
     atomic::write_bytes(&args.out, &store::to_bytes(&net))?;
     eprintln!(

@@ -1,8 +1,7 @@
 //! `pave matrix`, `pave nearest` and `pave isochrone`: parse, call the engine, write, report.
 
-use crate::engine::routing::{self, RouteOptions, RouteReport};
+use crate::engine::routing::{self, RouteOptions, RouteReport, SnapMode};
 use crate::io::od::OdWriter;
-use crate::network::snap::SnapMode;
 use crate::network::{Cost, UNREACHABLE};
 use crate::progress::Progress;
 use anyhow::{Context, bail};

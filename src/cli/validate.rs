@@ -1,6 +1,5 @@
 //! `pave validate` and `pave model export`.
 
-use crate::io::load::load_city;
 use crate::model::{Dataset, Model, PopulationKind, Problems};
 use crate::progress::Progress;
 use std::collections::BTreeMap;
@@ -137,13 +136,10 @@ pub fn run_validate(args: &ValidateArgs, progress: &dyn Progress) -> anyhow::Res
         if i > 0 {
             writeln!(out)?;
         }
-        let mut problems = Problems::with_limit(args.max_problems);
-        match load_city(path, &mut problems, progress) {
-            Ok(data) => write!(out, "{}", summary(path, &data))?,
-            Err(e) => {
-                writeln!(out, "{}", super::display(path))?;
-                problems.push(e.into_problem());
-            }
+        let (data, problems) = crate::engine::validate(path, args.max_problems, progress);
+        match data {
+            Some(data) => write!(out, "{}", summary(path, &data))?,
+            None => writeln!(out, "{}", super::display(path))?,
         }
         print_problems(&mut out, &problems)?;
         failed |= problems.has_errors();
@@ -156,9 +152,9 @@ pub fn run_export(args: &ExportArgs, progress: &dyn Progress) -> anyhow::Result<
     let mut model = Model::default();
     let mut failed = false;
     for path in &args.profiles {
-        let mut problems = Problems::with_limit(20);
-        match load_city(path, &mut problems, progress) {
-            Ok(data) => {
+        let (data, problems) = crate::engine::validate(path, 20, progress);
+        match data {
+            Some(data) => {
                 eprint!("{}", summary(path, &data));
                 eprintln!(
                     "  problems:     {} errors, {} warnings (see `pave validate`)",
@@ -173,8 +169,10 @@ pub fn run_export(args: &ExportArgs, progress: &dyn Progress) -> anyhow::Result<
                 }
                 model.cities.push(data);
             }
-            Err(e) => {
-                eprintln!("pave: {e}");
+            None => {
+                for p in &problems.list {
+                    eprintln!("pave: {p}");
+                }
                 failed = true;
             }
         }

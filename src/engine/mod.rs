@@ -279,6 +279,19 @@ impl Engine {
     }
 }
 
+/// Reads a city through its profile and checks it: the harmonised data (unless the profile
+/// itself cannot be read) and every problem found, at most `limit` kept.
+pub fn validate(profile: &Path, limit: usize, progress: &dyn Progress) -> (Option<Dataset>, Problems) {
+    let mut problems = Problems::with_limit(limit);
+    match crate::io::load::load_city(profile, &mut problems, progress) {
+        Ok(data) => (Some(data), problems),
+        Err(e) => {
+            problems.push(e.into_problem());
+            (None, problems)
+        }
+    }
+}
+
 /// An error for a unit point off the network.
 pub fn off_network_error(file: &Path, line: u64, unit: &str, distance: f64, limit: f64) -> ReadError {
     let how_far = if distance.is_finite() { format!("{distance:.0} m") } else { "far".to_owned() };

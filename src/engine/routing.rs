@@ -9,7 +9,7 @@ use crate::io::error::{ReadError, WriteError};
 use crate::io::points::RoutePoint;
 use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
 use crate::model::{PopulationKind, ProblemKind, Problems, Severity};
-use crate::network::snap::{Snap, SnapIndex, SnapMode, apply_direct, destination_access, direct_pairs, origin_access};
+use crate::network::snap::{Snap, SnapIndex, apply_direct, destination_access, direct_pairs, origin_access};
 use crate::network::{Access, Cost, Network, UNREACHABLE};
 use crate::progress::Progress;
 use crate::routing::{Workspace, dijkstra, isochrone, matrix, nearest};
@@ -101,6 +101,27 @@ pub struct RouteReport {
     pub snaps: Vec<SnapRow>,
     /// Wall-clock phases, seconds.
     pub phases: Vec<(&'static str, f64)>,
+}
+
+pub use crate::network::snap::SnapMode;
+
+/// Builds a network (see [`crate::network::source::build`]) and, with `contract`, its
+/// contraction hierarchy for PHAST matrices; the second value is the number of shortcuts.
+pub fn build_network(
+    source: &crate::network::source::Source,
+    options: &crate::network::source::Options,
+    contract: bool,
+) -> Result<(crate::network::source::Built, Option<u64>), crate::network::source::BuildError> {
+    let mut built = crate::network::source::build(source, options)?;
+    let mut shortcuts = None;
+    if contract {
+        let started = std::time::Instant::now();
+        let h = crate::routing::ch::build(&built.network.forward);
+        shortcuts = Some(h.shortcuts);
+        built.network.hierarchy = Some(h);
+        built.build_secs += started.elapsed().as_secs_f64();
+    }
+    Ok((built, shortcuts))
 }
 
 /// Receives each block of an OD matrix: first row and row-major times (ms).
