@@ -38,16 +38,6 @@ fn main() {
     let reached = one.0.iter().filter(|&&c| c != UNREACHABLE).count();
     let checksum: u64 = one.0.iter().filter(|&&c| c != UNREACHABLE).map(|&c| u64::from(c)).sum();
     println!("reached {reached} nodes; cost checksum {checksum} ms");
-    if let Some(h) = &net.hierarchy {
-        let mut best = f64::MAX;
-        for _ in 0..runs {
-            let t = Instant::now();
-            let keys = pave::routing::phast::nearest_sweep(h, &facilities, false);
-            best = best.min(t.elapsed().as_secs_f64());
-            assert_eq!(keys.len(), net.node_count());
-        }
-        println!("nearest by PHAST sweep on the stored hierarchy: {best:.4} s");
-    }
 }
 
 fn generated() -> (Network, Vec<Vec<Access>>) {

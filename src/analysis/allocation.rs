@@ -41,11 +41,31 @@ pub struct Unit {
     pub places: Vec<(Option<Language>, u32)>,
 }
 
+/// Children of one group placed in one unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assignment {
+    /// Group index.
+    pub group: u32,
+    /// Unit index.
+    pub unit: u32,
+    /// Children (in the allocation's unit, e.g. hundredths of a child).
+    pub children: u32,
+    /// Travel time of each, milliseconds.
+    pub time: Cost,
+}
+
+impl Assignment {
+    /// An assignment of `children` of `group` to `unit` at `time` ms each.
+    pub fn new(group: u32, unit: u32, children: u32, time: Cost) -> Self {
+        Assignment { group, unit, children, time }
+    }
+}
+
 /// The outcome of an allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Allocation {
-    /// (group index, unit index, children, travel time of each) in group then unit order.
-    pub assigned: Vec<(u32, u32, u32, Cost)>,
+    /// Placements in group then unit order, one per (group, unit).
+    pub assigned: Vec<Assignment>,
     /// Unserved children per group.
     pub unserved: Vec<u32>,
 }
@@ -53,19 +73,19 @@ pub struct Allocation {
 impl Allocation {
     /// Total travel time of the assigned children, milliseconds.
     pub fn total_cost(&self) -> u64 {
-        self.assigned.iter().map(|a| u64::from(a.2) * u64::from(a.3)).sum()
+        self.assigned.iter().map(|a| u64::from(a.children) * u64::from(a.time)).sum()
     }
 
     /// Children assigned.
     pub fn served(&self) -> u64 {
-        self.assigned.iter().map(|a| u64::from(a.2)).sum()
+        self.assigned.iter().map(|a| u64::from(a.children)).sum()
     }
 
     /// Children assigned to each unit.
     pub fn load(&self, units: usize) -> Vec<u32> {
         let mut load = vec![0; units];
         for a in &self.assigned {
-            load[a.1 as usize] += a.2;
+            load[a.unit as usize] += a.children;
         }
         load
     }
@@ -74,13 +94,13 @@ impl Allocation {
 /// `cost(area, unit)`: travel time, `UNREACHABLE` when not reachable within the cutoff.
 pub type CostFn<'a> = dyn Fn(u32, u32) -> Cost + 'a;
 
-fn sort_assigned(a: &mut Vec<(u32, u32, u32, Cost)>) {
-    a.sort_unstable_by_key(|x| (x.0, x.1));
+fn sort_assigned(a: &mut Vec<Assignment>) {
+    a.sort_unstable_by_key(|x| (x.group, x.unit));
     // Merge repeated (group, unit) pairs.
-    let mut out: Vec<(u32, u32, u32, Cost)> = Vec::with_capacity(a.len());
+    let mut out: Vec<Assignment> = Vec::with_capacity(a.len());
     for x in a.drain(..) {
         match out.last_mut() {
-            Some(l) if l.0 == x.0 && l.1 == x.1 => l.2 += x.2,
+            Some(l) if l.group == x.group && l.unit == x.unit => l.children += x.children,
             _ => out.push(x),
         }
     }
@@ -142,7 +162,7 @@ pub fn nearest_with_vacancy_in(
                 if take > 0 {
                     left[u as usize][k] -= take;
                     need -= take;
-                    out.assigned.push((i as u32, u, take, c));
+                    out.assigned.push(Assignment::new(i as u32, u, take, c));
                 }
             }
         }
@@ -304,7 +324,7 @@ pub fn allocation_of_flows(
         match p {
             Some(p) => {
                 let u = pools[p as usize].0;
-                out.assigned.push((g, u, f as u32, cost(groups[g as usize].area, u)));
+                out.assigned.push(Assignment::new(g, u, f as u32, cost(groups[g as usize].area, u)));
             }
             None => out.unserved[g as usize] += f as u32,
         }
@@ -325,7 +345,7 @@ pub fn allocation_of(
     for (g, gr) in groups.iter().enumerate() {
         for &(p, f) in t.flows_of(g as u32) {
             let u = pools[p as usize].0;
-            out.assigned.push((g as u32, u, f as u32, cost(gr.area, u)));
+            out.assigned.push(Assignment::new(g as u32, u, f as u32, cost(gr.area, u)));
         }
         out.unserved.push(t.unserved_of(g as u32) as u32);
     }
@@ -337,7 +357,9 @@ fn allocation(groups: usize, roles: &[ArcRole], flows: &[i64]) -> Allocation {
     let mut out = Allocation { assigned: Vec::new(), unserved: vec![0; groups] };
     for (a, &f) in roles.iter().zip(flows) {
         match *a {
-            ArcRole::Place { group, unit, cost } if f > 0 => out.assigned.push((group, unit, f as u32, cost)),
+            ArcRole::Place { group, unit, cost } if f > 0 => {
+                out.assigned.push(Assignment::new(group, unit, f as u32, cost))
+            }
             ArcRole::Unserved { group } => out.unserved[group as usize] = f as u32,
             _ => {}
         }
@@ -428,6 +450,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn tuples(a: &Allocation) -> Vec<(u32, u32, u32, Cost)> {
+        a.assigned.iter().map(|x| (x.group, x.unit, x.children, x.time)).collect()
+    }
+
     fn compatible(g: LanguageGroup, p: Option<Language>) -> bool {
         LanguageRules::default().allows(g, p)
     }
@@ -462,7 +488,7 @@ mod tests {
         // Order: A-fi (nearest 5), A-sv (5), B-fi (6). A-fi takes 8 shared places at unit 0;
         // A-sv takes the last 2 there and 1 Swedish place at unit 1; B-fi finds unit 0 full
         // and goes to unit 1 (20 min).
-        assert_eq!(a.assigned, vec![(0, 0, 8, 5), (1, 1, 6, 20), (2, 0, 2, 5), (2, 1, 1, 10)]);
+        assert_eq!(tuples(&a), vec![(0, 0, 8, 5), (1, 1, 6, 20), (2, 0, 2, 5), (2, 1, 1, 10)]);
         assert_eq!(a.unserved, vec![0, 0, 0]);
         assert_eq!(a.total_cost(), 180);
     }
@@ -475,7 +501,7 @@ mod tests {
         // A (saving 5 each); the rest travel 10: 6·6 + 4·5 + 7·10 = 126.
         assert_eq!(a.total_cost(), 126);
         assert_eq!(a.served(), 17);
-        assert!(a.assigned.contains(&(1, 0, 6, 6)));
+        assert!(tuples(&a).contains(&(1, 0, 6, 6)));
     }
 
     #[test]
@@ -496,7 +522,7 @@ mod tests {
         ];
         let m = [[UNREACHABLE, UNREACHABLE, 1], [UNREACHABLE, 9, 1]];
         let a = nearest_with_vacancy(&groups, &units, &|area, u| m[area as usize][u as usize]);
-        assert_eq!(a.assigned, vec![(0, 1, 1, 9), (0, 2, 1, 1), (1, 2, 1, 1), (2, 2, 1, 1)]);
+        assert_eq!(tuples(&a), vec![(0, 1, 1, 9), (0, 2, 1, 1), (1, 2, 1, 1), (2, 2, 1, 1)]);
         assert_eq!(a.unserved, vec![0, 0, 0]);
     }
 
@@ -643,7 +669,7 @@ mod tests {
                 for (u, load) in a.load(units.len()).into_iter().enumerate() {
                     prop_assert!(load <= units[u].places.iter().map(|p| p.1).sum::<u32>());
                 }
-                for &(g, u, _, c) in &a.assigned {
+                for &Assignment { group: g, unit: u, time: c, .. } in &a.assigned {
                     prop_assert!(units[u as usize].places.iter().any(|p| compatible(groups[g as usize].language, p.0)));
                     prop_assert_eq!(c, m[groups[g as usize].area as usize][u as usize]);
                 }
@@ -659,7 +685,7 @@ mod tests {
             // Replay the slots as the rule fills them: language places first, then shared
             // (per unit, a language's own places used = min(its children there, its places),
             // whatever the order the groups came in).
-            for &(g, u, k, _) in &near.assigned {
+            for &Assignment { group: g, unit: u, children: k, .. } in &near.assigned {
                 let gr = groups[g as usize];
                 let mut k = k;
                 let mut slots: Vec<usize> = (0..units[u as usize].places.len())
@@ -672,7 +698,7 @@ mod tests {
                     k -= t;
                 }
             }
-            for &(g, u, _, c) in &near.assigned {
+            for &Assignment { group: g, unit: u, time: c, .. } in &near.assigned {
                 let gr = groups[g as usize];
                 for (v, unit) in units.iter().enumerate() {
                     let cv = m[gr.area as usize][v];

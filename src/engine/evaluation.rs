@@ -21,7 +21,7 @@ use crate::analysis::transport::{Arcs, Transport};
 use crate::io::error::WriteError;
 use crate::model::scenario::Scenario;
 use crate::model::{Dataset, Language, LanguageRules};
-use crate::network::{Cost, Network, UNREACHABLE};
+use crate::network::{Cost, Decimetres, Network, UNREACHABLE};
 use crate::progress::Progress;
 use crate::scenario::apply::{UnitPlan, units};
 use crate::scenario::kpis::{Kpis, Provenance};
@@ -253,8 +253,7 @@ pub(super) fn cold(
 
 /// A column of a point off the network.
 fn unreachable_column(cells: usize) -> Column {
-    let none: Arc<[Cost]> = vec![UNREACHABLE; cells].into();
-    Column { time: none.clone(), dist: none }
+    Column { time: vec![UNREACHABLE; cells].into(), dist: vec![Decimetres::UNREACHABLE; cells].into() }
 }
 
 /// Places per slot (none where the slot does not operate), × `scale` (the allocations

@@ -6,7 +6,7 @@
 use crate::network::snap::{
     Snap, SnapIndex, SnapMode, apply_direct, destination_access_in, direct_pairs, origin_access_in,
 };
-use crate::network::{Access, Cost, Network, UNREACHABLE, Weights};
+use crate::network::{Access, Cost, Decimetres, Network, UNREACHABLE, Weights};
 use crate::routing::matrix;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,8 +17,8 @@ use std::sync::Arc;
 pub struct Column {
     /// Travel time from each area, milliseconds.
     pub time: Arc<[Cost]>,
-    /// Network distance from each area, decimetres.
-    pub dist: Arc<[Cost]>,
+    /// Network distance from each area (shortest path by length).
+    pub dist: Arc<[Decimetres]>,
 }
 
 /// Travel from one city's demand areas on one network, with a cache of unit columns.
@@ -111,10 +111,11 @@ impl Travel {
             let times = self.search(&net.times(), &self.cell_access, &snaps, &missing, self.cutoff, progress);
             let dists =
                 self.search(&net.lengths(), &self.cell_access_len, &snaps, &missing, self.length_cutoff, &|_| {});
+            let cells = self.cells.len();
             for (j, p) in missing.iter().enumerate() {
-                let column =
-                    |m: &[Cost]| -> Arc<[Cost]> { (0..self.cells.len()).map(|i| m[i * missing.len() + j]).collect() };
-                self.columns.insert(key(p), Column { time: column(&times), dist: column(&dists) });
+                let time: Arc<[Cost]> = (0..cells).map(|i| times[i * missing.len() + j]).collect();
+                let dist: Arc<[Decimetres]> = (0..cells).map(|i| Decimetres(dists[i * missing.len() + j])).collect();
+                self.columns.insert(key(p), Column { time, dist });
             }
             self.searches += missing.len();
         }

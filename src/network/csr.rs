@@ -85,17 +85,6 @@ impl Csr {
         Csr { first_out, head, weight }
     }
 
-    /// The same graph with nodes renumbered: node `v` becomes `new_id[v]`.
-    pub fn permute(&self, new_id: &[u32]) -> Csr {
-        let mut edges: Vec<(u32, u32, u32)> = Vec::with_capacity(self.edge_count());
-        for u in 0..self.node_count() as u32 {
-            for e in self.edges(u) {
-                edges.push((new_id[u as usize], new_id[self.head[e] as usize], self.weight[e]));
-            }
-        }
-        Csr::from_edges(self.node_count(), &mut edges)
-    }
-
     /// Checks the invariants listed in the module doc.
     pub fn validate(&self) -> Result<(), String> {
         let n = self.node_count();

@@ -22,8 +22,25 @@ pub mod store;
 use crate::model::network::{Mode, RoadClass};
 use csr::Csr;
 
-/// A travel cost in milliseconds.
+/// A travel time in whole milliseconds — the weight every kernel searches on. A length
+/// search (see [`Network::lengths`]) runs on decimetres, which leave the kernels as
+/// [`Decimetres`], never as a `Cost`.
 pub type Cost = u32;
+
+/// A network distance in whole decimetres; [`Decimetres::UNREACHABLE`] beyond the search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Decimetres(pub u32);
+
+impl Decimetres {
+    /// Unreachable (or beyond the cutoff).
+    pub const UNREACHABLE: Decimetres = Decimetres(u32::MAX);
+
+    /// In metres; `None` when unreachable.
+    pub fn metres(self) -> Option<f64> {
+        (self != Self::UNREACHABLE).then(|| f64::from(self.0) / 10.0)
+    }
+}
 
 /// "Unreachable" (or beyond the cutoff).
 pub const UNREACHABLE: Cost = u32::MAX;

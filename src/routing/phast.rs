@@ -77,54 +77,6 @@ pub fn distance(h: &Hierarchy, ws: &PhastWorkspace, t: &[Access], cutoff: Cost) 
     if c > cutoff { UNREACHABLE } else { c }
 }
 
-/// Nearest source for every node by one multi-source PHAST sweep: packed
-/// `cost << 32 | label` keys flow upward and then down the hierarchy, so the lexicographic
-/// minimum (cost, then lower label) comes out exactly as in [`super::nearest::nearest`].
-/// `forward = false` gives the nearest source to travel *to*. Returns keys by original node
-/// (`u64::MAX` where unreachable).
-pub fn nearest_sweep(h: &Hierarchy, sources: &[Vec<Access>], forward: bool) -> Vec<u64> {
-    let (search, sweep) = if forward { (&h.up_out, &h.down_in) } else { (&h.down_in, &h.up_out) };
-    let n = h.order.len();
-    let pack = |c: Cost, l: u32| (u64::from(c) << 32) | u64::from(l);
-    let mut key = vec![u64::MAX; n];
-    let mut heap: RadixHeap<(u32, u32)> = RadixHeap::default();
-    for (label, access) in sources.iter().enumerate() {
-        for a in access {
-            let r = h.order[a.node as usize];
-            let k = pack(a.cost, label as u32);
-            if k < key[r as usize] {
-                key[r as usize] = k;
-                heap.push(a.cost, (label as u32, r));
-            }
-        }
-    }
-    while let Some((d, (l, u))) = heap.pop() {
-        if key[u as usize] != pack(d, l) {
-            continue;
-        }
-        for e in search.edges(u) {
-            let v = search.head[e];
-            let nd = d.saturating_add(search.weight[e]);
-            let k = pack(nd, l);
-            if k < key[v as usize] {
-                key[v as usize] = k;
-                heap.push(nd, (l, v));
-            }
-        }
-    }
-    for v in 0..n {
-        let mut best = key[v];
-        for e in sweep.edges(v as u32) {
-            let k = key[sweep.head[e] as usize];
-            if k != u64::MAX && (k >> 32) + u64::from(sweep.weight[e]) < u64::from(u32::MAX) {
-                best = best.min(k + (u64::from(sweep.weight[e]) << 32));
-            }
-        }
-        key[v] = best;
-    }
-    h.order.iter().map(|&r| key[r as usize]).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::ch::build;
@@ -135,27 +87,6 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
-
-        #[test]
-        fn nearest_sweep_matches_dijkstra_labels(n in 1usize..28, raw in proptest::collection::vec((0u32..28, 0u32..28, prop_oneof![Just(0u32), 0u32..50, 0u32..100_000]), 0..110), picks in proptest::collection::vec((0u32..28, 0u32..300), 1..6)) {
-            let edges: Vec<(u32, u32, u32)> = raw.into_iter().map(|(a, b, w)| (a % n as u32, b % n as u32, w)).collect();
-            let g = Csr::from_edges(n, &mut edges.clone());
-            let h = build(&g);
-            let sources: Vec<Vec<Access>> = picks.iter().map(|&(p, c)| vec![Access { node: p % n as u32, cost: c }]).collect();
-            let (cost, label) = crate::routing::nearest::nearest(&g, &sources, UNREACHABLE);
-            let keys = nearest_sweep(&h, &sources, true);
-            for v in 0..n {
-                let expected = if cost[v] == UNREACHABLE { u64::MAX } else { (u64::from(cost[v]) << 32) | u64::from(label[v]) };
-                prop_assert_eq!(keys[v], expected, "node {}", v);
-            }
-            let t = g.transpose();
-            let (cost, label) = crate::routing::nearest::nearest(&t, &sources, UNREACHABLE);
-            let keys = nearest_sweep(&h, &sources, false);
-            for v in 0..n {
-                let expected = if cost[v] == UNREACHABLE { u64::MAX } else { (u64::from(cost[v]) << 32) | u64::from(label[v]) };
-                prop_assert_eq!(keys[v], expected, "backward node {}", v);
-            }
-        }
 
         #[test]
         fn phast_matches_floyd_warshall_both_directions(n in 1usize..28, raw in proptest::collection::vec((0u32..28, 0u32..28, prop_oneof![Just(0u32), 0u32..50, 0u32..100_000]), 0..110)) {

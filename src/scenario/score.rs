@@ -8,14 +8,14 @@ use super::apply::{UnitPlan, UnitStatus};
 use super::kpis::UnusablePlaces;
 use super::outcome::{CellResult, DistrictRow, Equity, Outcome, PremisesSummary, SCALE, UnitResult};
 use crate::analysis::accessibility::{cumulative, e2sfca, gravity, two_step};
-use crate::analysis::allocation::{Allocation, Group, Unit};
+use crate::analysis::allocation::{Allocation, Assignment, Group, Unit};
 use crate::analysis::demand::{Demand, GROUPS};
 use crate::analysis::equity::{gini, quantile, share_below};
 use crate::analysis::kpi::{Placement, summarise};
 use crate::analysis::times::{Reach, minutes};
 use crate::model::Dataset;
 use crate::model::scenario::{Parameters, Rule};
-use crate::network::{Cost, UNREACHABLE};
+use crate::network::{Cost, Decimetres, UNREACHABLE};
 
 /// What scoring needs besides the allocations. Units are *slots*: `units[s]` holds slot s's
 /// places (none when it does not operate); plan `i` is slot `slot_of_plan[i]`.
@@ -40,8 +40,8 @@ pub struct Inputs<'a> {
     pub groups: &'a [Group],
     /// Operating slots reachable from each area, nearest first.
     pub reach: &'a Reach,
-    /// Network distance (dm) from an area to a slot.
-    pub dist: &'a dyn Fn(usize, u32) -> Cost,
+    /// Network distance from an area to a slot.
+    pub dist: &'a dyn Fn(usize, u32) -> Decimetres,
     /// The district of each plan at the summary level (see [`unit_district`]).
     pub districts: &'a [Option<String>],
 }
@@ -54,11 +54,6 @@ pub struct Allocations<'a> {
     pub optimum: &'a Allocation,
     /// The least-travel placement of exactly the children the rule serves.
     pub same_children: &'a Allocation,
-}
-
-/// Decimetres as metres; `None` when unreachable.
-fn metres(dm: Cost) -> Option<f64> {
-    (dm != UNREACHABLE).then(|| f64::from(dm) / 10.0)
 }
 
 /// Scores a scenario (see the module doc).
@@ -163,7 +158,7 @@ fn placements(inp: &Inputs<'_>, a: &Allocation, nearest: &[Cost], active_of: &[u
     let mut out: Vec<Placement> = a
         .assigned
         .iter()
-        .map(|&(g, s, n, t)| {
+        .map(|&Assignment { group: g, unit: s, children: n, time: t }| {
             let gr = &inp.groups[g as usize];
             Placement {
                 area: gr.area,
@@ -171,7 +166,7 @@ fn placements(inp: &Inputs<'_>, a: &Allocation, nearest: &[Cost], active_of: &[u
                 children: f64::from(n) / SCALE,
                 unit: Some((active_of[s as usize], t)),
                 nearest: t <= nearest[g as usize],
-                distance_m: metres((inp.dist)(gr.area as usize, s)),
+                distance_m: (inp.dist)(gr.area as usize, s).metres(),
             }
         })
         .collect();
@@ -208,7 +203,7 @@ fn cell_results(inp: &Inputs<'_>, cell_demand: &[f64], active_of: &[u32]) -> Vec
             CellResult {
                 children: inp.hundredths[a].map(|c| f64::from(c) / SCALE),
                 nearest: k.first().map(|&(t, s)| (t, active_of[s as usize])),
-                nearest_m: k.first().and_then(|&(_, s)| metres((inp.dist)(a, s))),
+                nearest_m: k.first().and_then(|&(_, s)| (inp.dist)(a, s).metres()),
                 k_nearest: k.iter().map(|&(t, s)| (t, active_of[s as usize])).collect(),
                 cumulative: cum[a],
                 gravity: grav[a],
