@@ -15,8 +15,8 @@ use pave::model::population::{AreaLevel, PopulationRow};
 use pave::model::profile::Years;
 use pave::model::scenario::{Action, Change, Decay, KeyOrigin, Parameters, Rule, Scenario};
 use pave::model::{
-    Dataset, DemandArea, DemandAreaId, DemandAreaKind, DistrictCode, Facility, FacilityId, Language, LanguageGroup,
-    Location, Operator, Origin, PopulationKind, Status,
+    Dataset, DemandArea, DemandAreaId, DemandAreaKind, DistrictCode, Language, LanguageGroup, Location, Operator,
+    Origin, PopulationKind, Status, Unit, UnitId,
 };
 use pave::network::build::build;
 use pave::progress::NoProgress;
@@ -92,9 +92,9 @@ fn main() {
     for u in 0..units_n {
         let places = (children * 0.95 / units_n as f64 * rng.range(0.5, 1.5)).round() as u32;
         let lang = if u % 10 == 0 { Language::Swedish } else { Language::Finnish };
-        data.facilities.push(Facility {
+        data.units.push(Unit {
             city: "999".into(),
-            id: FacilityId(format!("U{u:03}")),
+            id: UnitId(format!("U{u:03}")),
             name_fi: format!("Unit {u}"),
             name_sv: None,
             service_type: "early_childhood_education".into(),

@@ -9,7 +9,7 @@
 //!
 //! # Glossary (English — Finnish)
 //! - service — palvelu; operating unit — toimintayksikkö; service location — toimipaikka /
-//!   toimipiste ([`model::Facility`]); premises — tila ([`model::Premises`]); building —
+//!   toimipiste ([`model::Unit`]); premises — tila ([`model::Premises`]); building —
 //!   rakennus; daycare — päiväkoti; early childhood education — varhaiskasvatus
 //! - demand area — 250 m grid cell (ruutu) or statistical area (osa-alue)
 //!   ([`model::DemandArea`]); district — peruspiiri / suurpiiri ([`model::District`])

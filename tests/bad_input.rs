@@ -592,7 +592,7 @@ fn shared_places_can_be_mapped() {
     let out = dir.path().join("model");
     let e = pave(dir.path(), &["-q", "model", "export", profile.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(e.code, 0, "{}", e.stderr);
-    let (t, _) = pave::io::parquet::read(&out.join("facilities.parquet")).unwrap();
+    let (t, _) = pave::io::parquet::read(&out.join("units.parquet")).unwrap();
     let get = |name: &str, row: usize| t.columns[t.column_index(name).unwrap()].cell(row).display();
     assert_eq!(
         (get("places_fi", 0), get("places_shared", 0), get("places_total", 0)),

@@ -25,14 +25,14 @@ fn helsinki_validates_with_real_data() {
         (0..d.population.len()).filter(|&r| d.population.year[r] == 2020).map(|r| d.population.count[r]).sum();
     assert_eq!(observed, 71_724.0);
     // OSM: 7 libraries and 3 schools kept, 6 university/college rows skipped by the profile.
-    assert_eq!(d.facilities.iter().filter(|f| f.service_type == "library").count(), 7);
-    assert_eq!(d.facilities.iter().filter(|f| f.service_type == "basic_education").count(), 3);
-    assert_eq!(d.skipped_facilities, 6);
+    assert_eq!(d.units.iter().filter(|f| f.service_type == "library").count(), 7);
+    assert_eq!(d.units.iter().filter(|f| f.service_type == "basic_education").count(), 3);
+    assert_eq!(d.skipped_units, 6);
     // Schools from OSM have no capacity: warnings, not errors.
     assert!(p.list.iter().all(|x| x.severity == Severity::Warning));
     // Swedish-language places exist and every forecast year 2025–2035 is present.
     assert!(
-        d.facilities
+        d.units
             .iter()
             .any(|f| f.places_for(pave::model::Language::Swedish) > 0
                 && f.places_for(pave::model::Language::Finnish) == 0)
@@ -52,22 +52,22 @@ fn turku_and_kuopio_validate_clean() {
         let (d, p) = load(city);
         assert_eq!((p.errors, p.warnings), (0, 0), "{city}: {:#?}", p.list);
         assert!(d.demand_areas.len() > 1000, "{city}");
-        assert!(d.facilities.len() > 40, "{city}");
+        assert!(d.units.len() > 40, "{city}");
         assert!(d.population.suppressed.iter().any(|s| *s), "{city} has suppressed small cells");
         // Points went through the city's GK zone (or WGS 84) into EPSG:3067 inside the city.
         let boundary = d.boundary.as_ref().unwrap();
         use geo::Contains;
-        let inside = d.facilities.iter().filter(|f| boundary.contains(&geo::Point::new(f.x, f.y))).count();
-        assert!(inside * 10 >= d.facilities.len() * 9, "{city}: {inside}/{} inside", d.facilities.len());
+        let inside = d.units.iter().filter(|f| boundary.contains(&geo::Point::new(f.x, f.y))).count();
+        assert!(inside * 10 >= d.units.len() * 9, "{city}: {inside}/{} inside", d.units.len());
     }
 }
 
 #[test]
 fn turku_reads_windows_1252_names() {
     let (d, _) = load("turku");
-    assert!(d.facilities.iter().any(|f| f.name_fi.contains('ä')), "Windows-1252 decoded");
+    assert!(d.units.iter().any(|f| f.name_fi.contains('ä')), "Windows-1252 decoded");
     assert!(
-        d.facilities
+        d.units
             .iter()
             .any(|f| f.name_sv.as_deref().is_some_and(|n| n.contains('å') || n.contains('ä') || n.contains('ö')))
     );
@@ -130,18 +130,18 @@ fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
     let r = support::pave(tmp.path(), &args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let cities: Vec<_> = ["helsinki", "turku", "kuopio"].iter().map(|c| load(c).0).collect();
-    let facilities: usize = cities.iter().map(|c| c.facilities.len()).sum();
+    let units: usize = cities.iter().map(|c| c.units.len()).sum();
     let areas: usize = cities.iter().map(|c| c.demand_areas.len()).sum();
     let population: usize = cities.iter().map(|c| c.population.len()).sum();
     let gpkg = out.join("model.gpkg");
-    for (layer, n) in [("facilities", facilities), ("demand_areas", areas), ("population", population)] {
+    for (layer, n) in [("units", units), ("demand_areas", areas), ("population", population)] {
         let (t, problems) = pave::io::gpkg::read(&gpkg, Some(layer)).unwrap();
         assert!(problems.is_empty());
         assert_eq!(t.len, n, "{layer}");
         let (p, _) = pave::io::parquet::read(&out.join(format!("{layer}.parquet"))).unwrap();
         assert_eq!(p.len, n, "{layer}.parquet");
     }
-    let (f, _) = pave::io::gpkg::read(&gpkg, Some("facilities")).unwrap();
+    let (f, _) = pave::io::gpkg::read(&gpkg, Some("units")).unwrap();
     assert_eq!(f.crs, Some(3067));
     // ogrinfo (Debian gdal-bin) is required in CI and used when present elsewhere.
     match std::process::Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(&gpkg).output() {
@@ -150,7 +150,7 @@ fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
             assert!(o.status.success(), "{text}");
             assert!(!text.contains("Warning") && !text.contains("ERROR"), "ogrinfo complained:\n{text}");
             assert!(
-                text.contains(&format!("Layer name: facilities\nGeometry: Point\nFeature Count: {facilities}")),
+                text.contains(&format!("Layer name: units\nGeometry: Point\nFeature Count: {units}")),
                 "{text}"
             );
             assert!(

@@ -36,7 +36,7 @@ pub struct Group {
 
 /// Places of one unit by service language (`None` = places open to every language).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unit {
+pub struct UnitPlaces {
     /// Places per language.
     pub places: Vec<(Option<Language>, u32)>,
 }
@@ -108,7 +108,12 @@ fn sort_assigned(a: &mut Vec<Assignment>) {
 }
 
 /// The nearest-daycare rule as cities apply it (see the module doc for the order).
-pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
+pub fn nearest_with_vacancy(
+    groups: &[Group],
+    units: &[UnitPlaces],
+    rules: &LanguageRules,
+    cost: &CostFn<'_>,
+) -> Allocation {
     let areas = groups.iter().map(|g| g.area as usize + 1).max().unwrap_or(0);
     let mut reach: Vec<Vec<(Cost, u32)>> = vec![Vec::new(); areas];
     let mut seen = vec![false; areas];
@@ -129,7 +134,7 @@ pub fn nearest_with_vacancy(groups: &[Group], units: &[Unit], rules: &LanguageRu
 /// O(G log G + Σ options scanned); a group scans its area's list only until it is placed.
 pub fn nearest_with_vacancy_in(
     groups: &[Group],
-    units: &[Unit],
+    units: &[UnitPlaces],
     rules: &LanguageRules,
     reach: &[Vec<(Cost, u32)>],
 ) -> Allocation {
@@ -179,14 +184,14 @@ pub fn nearest_with_vacancy_in(
 /// reduced cost under the optimal potentials is negative, until none is — at which point
 /// the potentials prove the flow optimal for all arcs. Should the simplex fail, successive
 /// shortest paths solve the full network (the tests check the two agree).
-pub fn system_optimum(groups: &[Group], units: &[Unit], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
+pub fn system_optimum(groups: &[Group], units: &[UnitPlaces], rules: &LanguageRules, cost: &CostFn<'_>) -> Allocation {
     priced_optimum(groups, units, rules, cost, FIRST_ARCS)
 }
 
 /// [`system_optimum`] starting from `first` arcs per group.
 fn priced_optimum(
     groups: &[Group],
-    units: &[Unit],
+    units: &[UnitPlaces],
     rules: &LanguageRules,
     cost: &CostFn<'_>,
     first: usize,
@@ -228,7 +233,7 @@ pub fn unserved_cost(max_cost: Cost, pools: usize) -> i64 {
 
 /// Pools of places: (unit index, index into the unit's `places`) for every place slot, in
 /// unit order — the pool order of [`optimum_state`].
-pub fn pools(units: &[Unit]) -> Vec<(u32, usize)> {
+pub fn pools(units: &[UnitPlaces]) -> Vec<(u32, usize)> {
     pool_list(units)
 }
 
@@ -238,7 +243,7 @@ pub fn pools(units: &[Unit]) -> Vec<(u32, usize)> {
 /// successive shortest paths from the empty flow.
 pub fn optimum_state(
     groups: &[Group],
-    units: &[Unit],
+    units: &[UnitPlaces],
     rules: &LanguageRules,
     cost: &CostFn<'_>,
     unserved_cost: i64,
@@ -382,7 +387,7 @@ enum ArcRole {
 /// Each group's reachable compatible pools as (cost, pool), cheapest first.
 fn candidate_arcs(
     groups: &[Group],
-    units: &[Unit],
+    units: &[UnitPlaces],
     pools: &[(u32, usize)],
     rules: &LanguageRules,
     cost: &CostFn<'_>,
@@ -406,7 +411,7 @@ fn candidate_arcs(
 /// Pools: (unit, language slot) with places.
 /// Pools: (unit, language slot) for every slot, empty ones included (they take no flow), so
 /// pool indices follow the units' slots whatever their places.
-fn pool_list(units: &[Unit]) -> Vec<(u32, usize)> {
+fn pool_list(units: &[UnitPlaces]) -> Vec<(u32, usize)> {
     units.iter().enumerate().flat_map(|(u, unit)| (0..unit.places.len()).map(move |k| (u as u32, k))).collect()
 }
 
@@ -415,7 +420,7 @@ fn pool_list(units: &[Unit]) -> Vec<(u32, usize)> {
 /// `candidates[g]` are the group's (cost, pool) arcs; those with `on[g][i]` are included.
 fn flow_problem(
     groups: &[Group],
-    units: &[Unit],
+    units: &[UnitPlaces],
     pools: &[(u32, usize)],
     candidates: &[Vec<(Cost, u32)>],
     on: &[Vec<bool>],
@@ -458,15 +463,15 @@ mod tests {
         LanguageRules::default().allows(g, p)
     }
 
-    fn nearest_with_vacancy(g: &[Group], u: &[Unit], cost: &CostFn<'_>) -> Allocation {
+    fn nearest_with_vacancy(g: &[Group], u: &[UnitPlaces], cost: &CostFn<'_>) -> Allocation {
         super::nearest_with_vacancy(g, u, &LanguageRules::default(), cost)
     }
 
-    fn system_optimum(g: &[Group], u: &[Unit], cost: &CostFn<'_>) -> Allocation {
+    fn system_optimum(g: &[Group], u: &[UnitPlaces], cost: &CostFn<'_>) -> Allocation {
         super::system_optimum(g, u, &LanguageRules::default(), cost)
     }
 
-    fn fixture() -> (Vec<Group>, Vec<Unit>, [[Cost; 2]; 2]) {
+    fn fixture() -> (Vec<Group>, Vec<UnitPlaces>, [[Cost; 2]; 2]) {
         // Areas A (0) and B (1); unit 0 has 10 shared places, unit 1 has 10 Finnish and 5
         // Swedish places. Minutes: A→0 5, A→1 10, B→0 6, B→1 20.
         let groups = vec![
@@ -475,8 +480,8 @@ mod tests {
             Group { area: 0, language: LanguageGroup::Swedish, children: 3 },
         ];
         let units = vec![
-            Unit { places: vec![(None, 10)] },
-            Unit { places: vec![(Some(Language::Finnish), 10), (Some(Language::Swedish), 5)] },
+            UnitPlaces { places: vec![(None, 10)] },
+            UnitPlaces { places: vec![(Some(Language::Finnish), 10), (Some(Language::Swedish), 5)] },
         ];
         (groups, units, [[5, 10], [6, 20]])
     }
@@ -516,9 +521,9 @@ mod tests {
             Group { area: 0, language: LanguageGroup::Other, children: 1 },
         ];
         let units = vec![
-            Unit { places: vec![(None, 0)] },
-            Unit { places: vec![(None, 1)] },
-            Unit { places: vec![(None, 2), (Some(Language::Swedish), 1)] },
+            UnitPlaces { places: vec![(None, 0)] },
+            UnitPlaces { places: vec![(None, 1)] },
+            UnitPlaces { places: vec![(None, 2), (Some(Language::Swedish), 1)] },
         ];
         let m = [[UNREACHABLE, UNREACHABLE, 1], [UNREACHABLE, 9, 1]];
         let a = nearest_with_vacancy(&groups, &units, &|area, u| m[area as usize][u as usize]);
@@ -530,7 +535,7 @@ mod tests {
     fn unserved_children_are_explicit() {
         // 5 Swedish-speaking children, one unit with only Finnish places: none served.
         let groups = vec![Group { area: 0, language: LanguageGroup::Swedish, children: 5 }];
-        let units = vec![Unit { places: vec![(Some(Language::Finnish), 50)] }];
+        let units = vec![UnitPlaces { places: vec![(Some(Language::Finnish), 50)] }];
         for a in [nearest_with_vacancy(&groups, &units, &|_, _| 1), system_optimum(&groups, &units, &|_, _| 1)] {
             assert_eq!((a.served(), a.unserved.clone()), (0, vec![5]));
         }
@@ -538,7 +543,7 @@ mod tests {
 
     /// Exhaustive search: every child to a compatible pool with room or unserved; the best
     /// (most served, then least cost).
-    fn brute(groups: &[Group], units: &[Unit], m: &[Vec<Cost>]) -> (u64, u64) {
+    fn brute(groups: &[Group], units: &[UnitPlaces], m: &[Vec<Cost>]) -> (u64, u64) {
         let children: Vec<usize> =
             groups.iter().enumerate().flat_map(|(i, g)| std::iter::repeat_n(i, g.children as usize)).collect();
         let mut left: Vec<Vec<u32>> = units.iter().map(|u| u.places.iter().map(|p| p.1).collect()).collect();
@@ -547,7 +552,7 @@ mod tests {
             k: usize,
             children: &[usize],
             groups: &[Group],
-            units: &[Unit],
+            units: &[UnitPlaces],
             m: &[Vec<Cost>],
             left: &mut Vec<Vec<u32>>,
             served: u64,
@@ -581,7 +586,7 @@ mod tests {
         if best.1 == u64::MAX { (0, 0) } else { best }
     }
 
-    fn instance() -> impl Strategy<Value = (Vec<Group>, Vec<Unit>, Vec<Vec<Cost>>)> {
+    fn instance() -> impl Strategy<Value = (Vec<Group>, Vec<UnitPlaces>, Vec<Vec<Cost>>)> {
         let lang = prop_oneof![Just(LanguageGroup::Finnish), Just(LanguageGroup::Swedish), Just(LanguageGroup::Other)];
         let place = prop_oneof![Just(None), Just(Some(Language::Finnish)), Just(Some(Language::Swedish))];
         let groups = proptest::collection::vec((0u32..3, lang, 1u32..3), 1..4);
@@ -591,7 +596,7 @@ mod tests {
         (groups, units, costs).prop_map(|(g, u, c)| {
             let groups: Vec<Group> =
                 g.into_iter().map(|(area, language, children)| Group { area, language, children }).collect();
-            let units: Vec<Unit> = u.into_iter().map(|places| Unit { places }).collect();
+            let units: Vec<UnitPlaces> = u.into_iter().map(|places| UnitPlaces { places }).collect();
             (groups, units, c)
         })
     }
@@ -624,8 +629,8 @@ mod tests {
                 .map(|i| Group { area: i as u32, language: langs[next(4) as usize], children: 1 + next(40) as u32 })
                 .collect();
             let kinds = [Some(Language::Finnish), Some(Language::Swedish), None];
-            let units: Vec<Unit> = (0..n_units)
-                .map(|_| Unit { places: (0..1 + next(2)).map(|_| (kinds[next(3) as usize], next(if scarce { 60 } else { 400 }) as u32)).collect() })
+            let units: Vec<UnitPlaces> = (0..n_units)
+                .map(|_| UnitPlaces { places: (0..1 + next(2)).map(|_| (kinds[next(3) as usize], next(if scarce { 60 } else { 400 }) as u32)).collect() })
                 .collect();
             let m: Vec<Vec<Cost>> = (0..n_groups)
                 .map(|_| (0..n_units).map(|_| if next(6) == 0 { UNREACHABLE } else { next(1_000_000) as Cost }).collect())

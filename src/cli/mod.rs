@@ -17,7 +17,7 @@ use std::process::ExitCode;
 /// pave — service and facility network planning (palveluverkkosuunnittelu).
 ///
 /// Reads each city's own files through a city profile into one harmonised model
-/// (facilities / toimipaikat, premises / tilat, demand areas, population and forecasts),
+/// (units / toimipaikat, premises / tilat, demand areas, population and forecasts),
 /// checks and exports them, builds road networks and travel-time matrices, and scores
 /// scenarios against the nearest-daycare principle (lähipäiväkotiperiaate).
 ///
@@ -47,7 +47,7 @@ enum Command {
     ///
     /// Reads everything a city profile names, converts it into the harmonised model and
     /// checks types, codes, coordinates (inside Finland after transformation, inside the city
-    /// boundary), polygons, duplicate ids, references (facility → premises, population →
+    /// boundary), polygons, duplicate ids, references (unit → premises, population →
     /// area), capacities (> 0) and years (inside the profile's observed / forecast ranges).
     ///
     /// Prints a summary per city and all problems, each naming file, row or feature, field,
@@ -78,9 +78,9 @@ enum Command {
     /// the time, e.g. a daycare's 16-minute walking catchment; with --direction from, where one
     /// gets from the point. Edges at the frontier are cut at the exact reached fraction.
     Isochrone(routing::IsochroneArgs),
-    /// Nearest facility (or k nearest) for every point or every network node.
+    /// Nearest unit (or k nearest) for every point or every network node.
     ///
-    /// Travel is from the point to the facility. Ties go to the facility listed first.
+    /// Travel is from the point to the unit. Ties go to the unit listed first.
     Nearest(routing::NearestArgs),
     /// Score scenarios: allocation, nearest-daycare KPIs, accessibility, equity, report.
     ///
@@ -123,7 +123,7 @@ enum NetworkCommand {
 enum ModelCommand {
     /// Export one or several cities as one harmonised model: GeoPackage + Parquet, EPSG:3067.
     ///
-    /// Writes DIR/model.gpkg with layers facilities, premises, demand_areas, population,
+    /// Writes DIR/model.gpkg with layers units, premises, demand_areas, population,
     /// districts and service_types, and one (Geo)Parquet file per layer. Refuses to write
     /// anything when the data has errors (run `pave validate` to see them).
     Export(validate::ExportArgs),

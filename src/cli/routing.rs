@@ -58,7 +58,7 @@ pub struct MatrixArgs {
     #[command(flatten)]
     pub route: RouteArgs,
     /// Origins: CSV id,x,y[,weight] in EPSG:3067, or a city layer through its profile:
-    /// PROFILE.toml:demand_areas or PROFILE.toml:facilities[:SERVICE_TYPE].
+    /// PROFILE.toml:demand_areas or PROFILE.toml:units[:SERVICE_TYPE].
     #[arg(long, value_name = "POINTS")]
     pub from: PathBuf,
     /// Destinations, as --from.
@@ -79,8 +79,8 @@ pub struct NearestArgs {
     /// Network, cutoff and snapping options.
     #[command(flatten)]
     pub route: RouteArgs,
-    /// Units (facilities, the destinations): CSV id,x,y[,capacity] in EPSG:3067, or a
-    /// city's units through its profile: PROFILE.toml:facilities[:SERVICE_TYPE].
+    /// Units (the destinations): CSV id,x,y[,capacity] in EPSG:3067, or a city's units
+    /// through its profile: PROFILE.toml:units[:SERVICE_TYPE]. (--facilities still works.)
     #[arg(long, alias = "facilities", value_name = "POINTS")]
     pub units: PathBuf,
     /// Points to label (origins); without it every network node is labelled.
@@ -196,7 +196,7 @@ pub struct IsochroneArgs {
     /// Network, cutoff and snapping options.
     #[command(flatten)]
     pub route: RouteArgs,
-    /// Points (units or origins): CSV id,x,y in EPSG:3067, or PROFILE.toml:facilities.
+    /// Points (units or origins): CSV id,x,y in EPSG:3067, or PROFILE.toml:units.
     #[arg(long, value_name = "POINTS")]
     pub points: PathBuf,
     /// Time bands, comma separated, e.g. 5min,10min,16min.

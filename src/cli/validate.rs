@@ -52,19 +52,16 @@ fn summary(profile: &std::path::Path, d: &Dataset) -> String {
     line(format!("{} ({}) — {}", d.city, d.municipality_code, profile.display()));
     line(format!("  coordinates: EPSG:{} in the sources → EPSG:3067 inside pave", d.source_crs));
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &d.facilities {
+    for f in &d.units {
         *by_type.entry(f.service_type.as_str()).or_default() += 1;
     }
     let types: Vec<String> = by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    let places: u32 = d.facilities.iter().map(|f| f.total_places()).sum();
-    let skipped = if d.skipped_facilities > 0 {
-        format!("; {} rows skipped by the profile", d.skipped_facilities)
-    } else {
-        String::new()
-    };
+    let places: u32 = d.units.iter().map(|f| f.total_places()).sum();
+    let skipped =
+        if d.skipped_units > 0 { format!("; {} rows skipped by the profile", d.skipped_units) } else { String::new() };
     line(format!(
-        "  facilities:   {} ({}){skipped}; {} places",
-        d.facilities.len(),
+        "  units:        {} ({}){skipped}; {} places",
+        d.units.len(),
         types.join(", "),
         thousands(f64::from(places))
     ));
@@ -107,7 +104,7 @@ fn summary(profile: &std::path::Path, d: &Dataset) -> String {
         suppressed,
         parts.join("; ")
     ));
-    let pts = d.facilities.iter().map(|f| (f.x, f.y)).chain(d.demand_areas.iter().map(|a| (a.point.x(), a.point.y())));
+    let pts = d.units.iter().map(|f| (f.x, f.y)).chain(d.demand_areas.iter().map(|a| (a.point.x(), a.point.y())));
     let ext = pts.fold(None::<[f64; 4]>, |e, (x, y)| {
         Some(e.map_or([x, y, x, y], |e| [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)]))
     });

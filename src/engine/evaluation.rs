@@ -13,7 +13,7 @@ use super::inputs::{check_units, demand_of, merged};
 use super::travel::{Column, Travel};
 use super::{EngineError, Note};
 use crate::analysis::allocation::{
-    Allocation, Group, Unit, allocation_of_flows, nearest_with_vacancy_in, optimum_state, pools, unserved_cost,
+    Allocation, Group, UnitPlaces, allocation_of_flows, nearest_with_vacancy_in, optimum_state, pools, unserved_cost,
 };
 use crate::analysis::demand::{Demand, GROUPS, in_hundredths};
 use crate::analysis::times::Reach;
@@ -190,7 +190,7 @@ pub(super) fn cold(
         }
     }
     progress.start(&format!("{}: allocation and indicators", s.name), 0);
-    let unit_places: Vec<Unit> = slot_units(&slots, HUNDREDTHS);
+    let unit_places: Vec<UnitPlaces> = slot_units(&slots, HUNDREDTHS);
     let pool_list = pools(&unit_places);
     let pool_bound = 4 * pool_list.len() + 64;
     let cutoff = (s.parameters.search_cutoff_min * 60_000.0).round() as Cost;
@@ -258,10 +258,10 @@ fn unreachable_column(cells: usize) -> Column {
 
 /// Places per slot (none where the slot does not operate), × `scale` (the allocations
 /// count hundredths of a child, so their places are × 100).
-fn slot_units(slots: &[Slot], scale: u32) -> Vec<Unit> {
+fn slot_units(slots: &[Slot], scale: u32) -> Vec<UnitPlaces> {
     slots
         .iter()
-        .map(|s| Unit {
+        .map(|s| UnitPlaces {
             places: if s.open { s.places.iter().map(|&(l, n)| (l, n * scale)).collect() } else { Vec::new() },
         })
         .collect()

@@ -95,7 +95,7 @@ pub enum Note {
     },
     /// Points (of a matrix, nearest or isochrone request) not routed.
     PointsOffNetwork {
-        /// Their role (origins, destinations, facilities, points).
+        /// Their role (origins, destinations, units, points).
         role: String,
         /// Point id and distance, metres (`∞` for an empty network).
         points: Vec<(String, f64)>,

@@ -1,6 +1,6 @@
 //! Routing operations of the engine on a built network: origin–destination matrices
 //! (dense, or streamed block by block with plain or hierarchy-based searches), nearest and
-//! k-nearest facilities, and service areas. Points snap onto the network here (one path for
+//! k-nearest units, and service areas. Points snap onto the network here (one path for
 //! every operation); what could not be routed comes back as [`Note`]s and a per-point snap
 //! report, never printed.
 
@@ -31,7 +31,7 @@ pub struct RouteOptions {
 pub struct SnapRow {
     /// Point id.
     pub id: String,
-    /// origin, destination, facility or point.
+    /// origin, destination, unit or point.
     pub role: &'static str,
     /// Whether it was routed.
     pub snapped: bool,
@@ -139,7 +139,8 @@ pub fn load_network(path: &Path) -> Result<Network, ReadError> {
 
 /// Points to route: a CSV `id,x,y[,weight]` in EPSG:3067, or a city's layer through its
 /// profile: `PROFILE.toml:demand_areas` (representative points, weight = latest observed
-/// residents) or `PROFILE.toml:facilities[:SERVICE_TYPE]` (weight = places).
+/// residents) or `PROFILE.toml:units[:SERVICE_TYPE]` (weight = places; `facilities` is
+/// accepted too).
 pub fn read_points(spec: &Path) -> Result<Vec<RoutePoint>, EngineError> {
     let text = spec.to_string_lossy();
     if let Some((profile, layer)) = text.split_once(".toml:") {
@@ -190,8 +191,8 @@ fn points_of_city(profile: &Path, layer: &str) -> Result<Vec<RoutePoint>, Engine
                 })
                 .collect())
         }
-        "facilities" => Ok(data
-            .facilities
+        "units" | "facilities" => Ok(data
+            .units
             .iter()
             .filter(|f| service.is_none_or(|s| f.service_type == s))
             .map(|f| RoutePoint { id: f.id.0.clone(), x: f.x, y: f.y, weight: f64::from(f.total_places()) })
@@ -200,7 +201,7 @@ fn points_of_city(profile: &Path, layer: &str) -> Result<Vec<RoutePoint>, Engine
             profile,
             ProblemKind::Profile,
             format!(
-                "unknown layer '{other}' after the profile; use PROFILE.toml:demand_areas or PROFILE.toml:facilities[:SERVICE_TYPE]"
+                "unknown layer '{other}' after the profile; use PROFILE.toml:demand_areas or PROFILE.toml:units[:SERVICE_TYPE]"
             ),
         )
         .into()),
@@ -270,21 +271,21 @@ pub fn od_matrix(
     Ok(RouteReport { notes, snaps: [from.rows, to.rows].concat(), phases: phases.0 })
 }
 
-/// The nearest (or `k` nearest) facilities of every point, or of every network node when
-/// `points` is `None`: per point, (time ms, facility index) nearest first, ties to the
-/// facility listed first. Travel is from the point to the facility.
+/// The nearest (or `k` nearest) units of every point, or of every network node when
+/// `points` is `None`: per point, (time ms, unit index) nearest first, ties to the unit
+/// listed first. Travel is from the point to the unit.
 pub fn nearest(
     net: &Network,
-    facilities: &[RoutePoint],
+    units: &[RoutePoint],
     points: Option<&[RoutePoint]>,
     k: usize,
     o: &RouteOptions,
 ) -> Result<(Labels, RouteReport), EngineError> {
     let mut phases = Phases::new();
     let index = SnapIndex::new();
-    let fac = snap(net, &index, facilities, o, false, "facility");
+    let fac = snap(net, &index, units, o, false, "unit");
     phases.done("snap");
-    // Search backwards from the facilities: node → facility travel. (A stored hierarchy is
+    // Search backwards from the units: node → unit travel. (A stored hierarchy is
     // not used: the partitioned bucket search measured faster on 2 cores, benches/README.md.)
     let per_node: Vec<Vec<(Cost, u32)>> = if k == 1 {
         let (cost, label) = nearest::nearest(&net.backward, &fac.access, o.cutoff);
@@ -293,7 +294,7 @@ pub fn nearest(
         nearest::k_nearest(&net.backward, &fac.access, k, o.cutoff)
     };
     phases.done("search");
-    let mut notes: Vec<Note> = note("facilities", &fac, o).into_iter().collect();
+    let mut notes: Vec<Note> = note("units", &fac, o).into_iter().collect();
     let mut snaps = fac.rows;
     let rows = match points {
         None => per_node,

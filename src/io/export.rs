@@ -20,32 +20,32 @@ fn float<T>(items: &[T], f: impl Fn(&T) -> Option<f64>) -> OutColumn {
     OutColumn::Float(items.iter().map(f).collect())
 }
 
-/// The model as output tables: facilities, premises, demand_areas, population, districts,
+/// The model as output tables: units, premises, demand_areas, population, districts,
 /// service_types. All coordinates EPSG:3067.
 pub fn model_tables(model: &Model) -> Vec<OutTable> {
-    let facilities: Vec<_> = model.cities.iter().flat_map(|c| c.facilities.iter()).collect();
+    let units: Vec<_> = model.cities.iter().flat_map(|c| c.units.iter()).collect();
     let premises: Vec<_> = model.cities.iter().flat_map(|c| c.premises.iter()).collect();
     let areas: Vec<_> = model.cities.iter().flat_map(|c| c.demand_areas.iter()).collect();
     let districts: Vec<_> = model.cities.iter().flat_map(|c| c.districts.iter()).collect();
-    let levels: BTreeSet<String> = facilities
+    let levels: BTreeSet<String> = units
         .iter()
         .flat_map(|f| f.districts.keys().cloned())
         .chain(areas.iter().flat_map(|a| a.districts.keys().cloned()))
         .collect();
 
-    let mut f = OutTable::new("facilities")
-        .with("city", text(&facilities, |f| Some(f.city.clone())))
-        .with("id", text(&facilities, |f| Some(f.id.0.clone())))
-        .with("name_fi", text(&facilities, |f| Some(f.name_fi.clone())))
-        .with("name_sv", text(&facilities, |f| f.name_sv.clone()))
-        .with("service_type", text(&facilities, |f| Some(f.service_type.clone())))
-        .with("x", float(&facilities, |f| Some(f.x)))
-        .with("y", float(&facilities, |f| Some(f.y)))
-        .with("places_total", int(&facilities, |f| (!f.capacity.is_empty()).then(|| i64::from(f.total_places()))));
+    let mut f = OutTable::new("units")
+        .with("city", text(&units, |f| Some(f.city.clone())))
+        .with("id", text(&units, |f| Some(f.id.0.clone())))
+        .with("name_fi", text(&units, |f| Some(f.name_fi.clone())))
+        .with("name_sv", text(&units, |f| f.name_sv.clone()))
+        .with("service_type", text(&units, |f| Some(f.service_type.clone())))
+        .with("x", float(&units, |f| Some(f.x)))
+        .with("y", float(&units, |f| Some(f.y)))
+        .with("places_total", int(&units, |f| (!f.capacity.is_empty()).then(|| i64::from(f.total_places()))));
     for lang in Language::ALL {
         f = f.with(
             format!("places_{lang}"),
-            int(&facilities, |f| {
+            int(&units, |f| {
                 f.capacity
                     .iter()
                     .filter(|c| c.language == Some(*lang))
@@ -57,26 +57,23 @@ pub fn model_tables(model: &Model) -> Vec<OutTable> {
     f = f
         .with(
             "places_shared",
-            int(&facilities, |f| {
+            int(&units, |f| {
                 f.capacity.iter().filter(|c| c.language.is_none()).map(|c| i64::from(c.places)).reduce(|a, b| a + b)
             }),
         )
-        .with("status", text(&facilities, |f| Some(f.status.to_string())))
-        .with("opening_year", int(&facilities, |f| f.opening_year.map(i64::from)))
-        .with("closing_year", int(&facilities, |f| f.closing_year.map(i64::from)))
-        .with("operator", text(&facilities, |f| Some(f.operator.to_string())))
-        .with(
-            "languages",
-            text(&facilities, |f| Some(f.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))),
-        )
-        .with("premises_id", text(&facilities, |f| f.premises_id.as_ref().map(|p| p.0.clone())));
+        .with("status", text(&units, |f| Some(f.status.to_string())))
+        .with("opening_year", int(&units, |f| f.opening_year.map(i64::from)))
+        .with("closing_year", int(&units, |f| f.closing_year.map(i64::from)))
+        .with("operator", text(&units, |f| Some(f.operator.to_string())))
+        .with("languages", text(&units, |f| Some(f.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(","))))
+        .with("premises_id", text(&units, |f| f.premises_id.as_ref().map(|p| p.0.clone())));
     for level in &levels {
-        f = f.with(format!("district_{level}"), text(&facilities, |f| f.districts.get(level).map(|d| d.0.clone())));
+        f = f.with(format!("district_{level}"), text(&units, |f| f.districts.get(level).map(|d| d.0.clone())));
     }
     f.geometry = Some(OutGeometry {
         kind: GeometryKind::Point,
         epsg: 3067,
-        values: facilities.iter().map(|f| Some(Geometry::Point(geo::Point::new(f.x, f.y)))).collect(),
+        values: units.iter().map(|f| Some(Geometry::Point(geo::Point::new(f.x, f.y)))).collect(),
     });
 
     let p = OutTable::new("premises")

@@ -2,10 +2,10 @@
 
 use super::demand::DemandArea;
 use super::district::District;
-use super::facility::Facility;
 use super::population::{LocationKind, PopulationTable};
 use super::premises::Premises;
 use super::profile::Years;
+use super::unit::Unit;
 use geo::MultiPolygon;
 use std::path::PathBuf;
 
@@ -33,8 +33,8 @@ pub struct Dataset {
     pub district_levels: Vec<String>,
     /// Districts of all levels.
     pub districts: Vec<District>,
-    /// Service locations (toimipaikat).
-    pub facilities: Vec<Facility>,
+    /// Units (toimipaikat, the service locations planners move on a map).
+    pub units: Vec<Unit>,
     /// Premises (tilat).
     pub premises: Vec<Premises>,
     /// Demand areas (grid cells, statistical areas).
@@ -47,8 +47,8 @@ pub struct Dataset {
     pub boundary: Option<MultiPolygon<f64>>,
     /// How far outside the boundary a point may lie, metres.
     pub boundary_tolerance_m: f64,
-    /// Facility rows left out on purpose (service type mapped to `skip`).
-    pub skipped_facilities: usize,
+    /// Unit rows left out on purpose (service type mapped to `skip`).
+    pub skipped_units: usize,
     /// Whether ids compare case-insensitively (stored in upper case).
     pub case_insensitive_ids: bool,
     /// Which places each language group may take.

@@ -37,7 +37,7 @@ macro_rules! text_id {
 
 text_id!(
     /// Id of a service location (toimipaikka / toimipiste).
-    FacilityId
+    UnitId
 );
 text_id!(
     /// Id of a premises record (tila).

@@ -34,9 +34,9 @@ pub struct CityProfile {
     /// The city's own codes mapped to harmonised codes.
     #[serde(default)]
     pub codes: CodeMaps,
-    /// Files of service locations (toimipaikat).
-    #[serde(default)]
-    pub facilities: Vec<FacilitySource>,
+    /// Files of units (toimipaikat, service locations); `facilities` is accepted too.
+    #[serde(default, alias = "facilities")]
+    pub units: Vec<UnitSource>,
     /// Files of premises (tilat).
     #[serde(default)]
     pub premises: Vec<PremisesSource>,
@@ -199,7 +199,7 @@ impl Default for DistrictColumns {
 /// A file of service locations.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FacilitySource {
+pub struct UnitSource {
     /// File (CSV, GeoPackage, GeoJSON or Parquet), relative to the profile.
     pub path: String,
     /// Layer name for GeoPackage files with several layers.
@@ -211,16 +211,16 @@ pub struct FacilitySource {
     pub csv: Option<CsvDialect>,
     /// Column names.
     #[serde(default)]
-    pub columns: FacilityColumns,
+    pub columns: UnitColumns,
     /// What the total (`columns.capacity`) means when places by language are mapped too:
     /// required then, so places are never counted twice.
     pub capacity_total: Option<CapacityTotal>,
     /// Values used where the file has no column for a field.
     #[serde(default)]
-    pub defaults: FacilityDefaults,
+    pub defaults: UnitDefaults,
 }
 
-/// What a facility file's total places mean beside its places by language.
+/// What a unit file's total places mean beside its places by language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CapacityTotal {
@@ -232,10 +232,10 @@ pub enum CapacityTotal {
     RestIsShared,
 }
 
-/// Column names of a facility file; `None` means the file has no such column.
+/// Column names of a unit file; `None` means the file has no such column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
-pub struct FacilityColumns {
+pub struct UnitColumns {
     /// Unit id.
     pub id: String,
     /// Finnish name.
@@ -269,9 +269,9 @@ pub struct FacilityColumns {
     pub districts: BTreeMap<String, String>,
 }
 
-impl Default for FacilityColumns {
+impl Default for UnitColumns {
     fn default() -> Self {
-        FacilityColumns {
+        UnitColumns {
             id: "id".into(),
             name_fi: "name_fi".into(),
             name_sv: None,
@@ -291,10 +291,10 @@ impl Default for FacilityColumns {
     }
 }
 
-/// Values for fields that a facility file has no column for.
+/// Values for fields that a unit file has no column for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FacilityDefaults {
+pub struct UnitDefaults {
     /// Harmonised service type of every row.
     pub service_type: Option<String>,
     /// Harmonised status (default `active`).

@@ -2,7 +2,7 @@
 //! Rust types so they cannot drift (a test compares them with `schemas/`).
 
 use super::codes::DemandAreaKind;
-use super::{CityProfile, District, Facility, PopulationRecord, Premises, service};
+use super::{CityProfile, District, PopulationRecord, Premises, Unit, service};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,7 +35,7 @@ fn pretty<T: schemars::JsonSchema>() -> String {
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("city-profile.schema.json", pretty::<CityProfile>()),
-        ("facility.schema.json", pretty::<Facility>()),
+        ("unit.schema.json", pretty::<Unit>()),
         ("premises.schema.json", pretty::<Premises>()),
         ("demand-area.schema.json", pretty::<DemandAreaRecord>()),
         ("district.schema.json", pretty::<District>()),

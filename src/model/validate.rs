@@ -120,10 +120,10 @@ pub fn validate(data: &Dataset, problems: &mut Problems) {
         }
     }
 
-    // Facilities.
-    let mut facility_seen: HashMap<&str, &Option<Origin>> = HashMap::new();
-    for f in &data.facilities {
-        if let Some(first) = facility_seen.insert(f.id.as_str(), &f.origin) {
+    // Units.
+    let mut unit_seen: HashMap<&str, &Option<Origin>> = HashMap::new();
+    for f in &data.units {
+        if let Some(first) = unit_seen.insert(f.id.as_str(), &f.origin) {
             problems.push(
                 err(ProblemKind::DuplicateId, &f.origin, format!("unique unit ids; first seen at {}", at(first).1))
                     .field("id")
@@ -368,7 +368,7 @@ fn duplicate_population(data: &Dataset, problems: &mut Problems) {
     }
 }
 
-/// Checks a facility point lies inside Finland. (Loaders check the city boundary, where the
+/// Checks a unit's point lies inside Finland. (Loaders check the city boundary, where the
 /// coordinates as written in the source are at hand for the message.)
 fn check_point(data: &Dataset, problems: &mut Problems, origin: &Option<Origin>, x: f64, y: f64) {
     let (file, location) = match origin {

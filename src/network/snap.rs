@@ -1,4 +1,4 @@
-//! Snapping points (demand areas, facilities) onto the network with an R-tree (rstar).
+//! Snapping points (demand areas, units) onto the network with an R-tree (rstar).
 //!
 //! A point snaps onto the nearest point of the nearest edge segment. It then enters the
 //! graph at both ends of that edge, with the partial travel times along the edge in each

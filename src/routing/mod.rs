@@ -1,7 +1,7 @@
 //! Shortest-path kernels on a [`Csr`](crate::network::csr::Csr) graph with `u32` node ids
 //! and `u32` millisecond costs.
 //!
-//! **Invariants:** kernels know nothing of facilities, areas or files; they take node
+//! **Invariants:** kernels know nothing of units, areas or files; they take node
 //! indices, costs and cutoffs. Costs are integers, so sums are exact and results do not
 //! depend on evaluation order: the same input gives byte-identical output with 1 or N
 //! threads. Where two answers tie on cost, the lower id (node, source label) wins.

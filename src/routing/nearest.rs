@@ -1,7 +1,7 @@
 //! Multi-source searches: label every node with its nearest source (or its k nearest).
 //!
-//! Used for nearest-facility catchments (lähipäiväkoti): run on the transposed graph from the
-//! facilities to get, for every node, the facility nearest *to travel to*.
+//! Used for nearest-unit catchments (lähipäiväkoti): run on the transposed graph from the
+//! units to get, for every node, the unit nearest *to travel to*.
 //!
 //! # Notes
 //! Ties are broken by the lower source label, exactly: the search orders by (cost, label),

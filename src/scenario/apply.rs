@@ -117,7 +117,7 @@ pub fn check_year(data: &Dataset, scenario: &Scenario) -> Result<(), ReadError> 
 pub fn units(data: &Dataset, scenario: &Scenario) -> Result<Vec<UnitPlan>, ReadError> {
     let (year, service) = (scenario.year.0, &scenario.service.0);
     let mut units: Vec<UnitPlan> = data
-        .facilities
+        .units
         .iter()
         .filter(|f| &f.service_type == service && f.operates_in(year))
         .map(|f| UnitPlan {
@@ -156,7 +156,7 @@ fn location(data: &Dataset, units: &[UnitPlan], c: &Change, at: &KeyOrigin) -> R
                 return Err(err(at, "premises", format!("no premises '{p}' in {}", data.city)));
             }
             let host = data
-                .facilities
+                .units
                 .iter()
                 .find(|f| f.premises_id.as_ref().is_some_and(|q| q.0 == *p))
                 .map(|f| (f.x, f.y))
@@ -200,7 +200,7 @@ fn apply(
     };
     let found = units.iter().position(|u| u.id == c.unit);
     if c.action == Action::Open {
-        if found.is_some() || data.facilities.iter().any(|f| f.id.0 == c.unit) {
+        if found.is_some() || data.units.iter().any(|f| f.id.0 == c.unit) {
             return Err(err(
                 at,
                 "unit",
@@ -233,7 +233,7 @@ fn apply(
         return Ok(());
     }
     let Some(i) = found else {
-        let why = match data.facilities.iter().find(|f| f.id.0 == c.unit) {
+        let why = match data.units.iter().find(|f| f.id.0 == c.unit) {
             Some(f) if f.service_type != scenario.service.0 => {
                 format!("unit '{}' provides {}, not {}", c.unit, f.service_type, scenario.service.0)
             }

@@ -8,7 +8,7 @@ use super::apply::{UnitPlan, UnitStatus};
 use super::kpis::UnusablePlaces;
 use super::outcome::{CellResult, DistrictRow, Equity, Outcome, PremisesSummary, SCALE, UnitResult};
 use crate::analysis::accessibility::{cumulative, e2sfca, gravity, two_step};
-use crate::analysis::allocation::{Allocation, Assignment, Group, Unit};
+use crate::analysis::allocation::{Allocation, Assignment, Group, UnitPlaces};
 use crate::analysis::demand::{Demand, GROUPS};
 use crate::analysis::equity::{gini, quantile, share_below};
 use crate::analysis::kpi::{Placement, summarise};
@@ -29,7 +29,7 @@ pub struct Inputs<'a> {
     /// Slot of each plan.
     pub slot_of_plan: &'a [u32],
     /// Places per slot.
-    pub units: &'a [Unit],
+    pub units: &'a [UnitPlaces],
     /// Children per area and group (expected values, before participation).
     pub demand: &'a Demand,
     /// The same for each served age alone.

@@ -479,7 +479,7 @@ impl Transport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::allocation::{Group, Unit, optimum_state, system_optimum, unserved_cost};
+    use crate::analysis::allocation::{Group, UnitPlaces, optimum_state, system_optimum, unserved_cost};
     use crate::model::{Language, LanguageGroup, LanguageRules};
     use crate::network::{Cost, UNREACHABLE};
     use proptest::prelude::*;
@@ -500,8 +500,8 @@ mod tests {
                 .then_some(i64::from(t))
         }
 
-        fn units(&self) -> Vec<Unit> {
-            self.pools.iter().map(|&(l, c)| Unit { places: vec![(l, c as u32)] }).collect()
+        fn units(&self) -> Vec<UnitPlaces> {
+            self.pools.iter().map(|&(l, c)| UnitPlaces { places: vec![(l, c as u32)] }).collect()
         }
 
         /// The optimum solved from scratch: (served, total travel).

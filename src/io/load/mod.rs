@@ -6,9 +6,9 @@
 mod areas;
 pub mod cells;
 mod districts;
-mod facilities;
 mod population;
 mod premises;
+mod units;
 
 use super::crs::Transform;
 use super::error::ReadError;
@@ -45,7 +45,7 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
     let city = profile.municipality_code.clone();
     let fold_case = profile.case_insensitive_ids;
     let steps =
-        profile.facilities.len() + profile.premises.len() + profile.demand_areas.len() + profile.population.len() + 2;
+        profile.units.len() + profile.premises.len() + profile.demand_areas.len() + profile.population.len() + 2;
     progress.start(&format!("reading {}", profile.city), steps as u64);
 
     if let Some(b) = &profile.boundary {
@@ -93,7 +93,7 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
         }
         progress.inc(1);
     }
-    for src in &profile.facilities {
+    for src in &profile.units {
         if let Some((table, source)) = open(&mut data, &src.path, src.layer.as_deref(), dialect(&src.csv), problems) {
             let mut cx = cells::Cx { table: &table, problems, fold_case };
             let area = data.boundary.as_ref().map(|boundary| cells::CityArea {
@@ -101,10 +101,10 @@ pub fn load_city(profile_path: &Path, problems: &mut Problems, progress: &dyn Pr
                 boundary,
                 tolerance_m: profile.boundary_tolerance_m,
             });
-            let (facilities, skipped) =
-                facilities::convert(&mut cx, src, &profile.codes, &city, profile.crs, source, area.as_ref());
-            data.facilities.extend(facilities);
-            data.skipped_facilities += skipped;
+            let (units, skipped) =
+                units::convert(&mut cx, src, &profile.codes, &city, profile.crs, source, area.as_ref());
+            data.units.extend(units);
+            data.skipped_units += skipped;
         }
         progress.inc(1);
     }

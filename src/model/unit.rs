@@ -1,7 +1,7 @@
 //! Service locations (toimipaikka / toimipiste): the units planners move on a map.
 
 use super::codes::{Language, Operator, Status};
-use super::id::{DistrictCode, FacilityId, PremisesId};
+use super::id::{DistrictCode, PremisesId, UnitId};
 use super::origin::Origin;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,11 +20,11 @@ pub struct Capacity {
 /// A service (palvelu) is provided by an operating unit (toimintayksikkö) at one or more
 /// service locations, each housed in premises (tila) in a building (rakennus).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Facility {
+pub struct Unit {
     /// Official municipality code of the city (kuntanumero), e.g. `091` for Helsinki.
     pub city: String,
     /// The city's own id of the unit.
-    pub id: FacilityId,
+    pub id: UnitId,
     /// Name in Finnish.
     pub name_fi: String,
     /// Name in Swedish, where the unit has one.
@@ -57,7 +57,7 @@ pub struct Facility {
     pub origin: Option<Origin>,
 }
 
-impl Facility {
+impl Unit {
     /// Total places over all languages.
     pub fn total_places(&self) -> u32 {
         self.capacity.iter().map(|c| c.places).sum()

@@ -1,23 +1,23 @@
-//! Service locations from a city's files into [`Facility`] records.
+//! Service locations from a city's files into [`Unit`] records.
 
 use super::cells::{self, Cx, crs, to_internal};
-use crate::model::profile::{CapacityTotal, CodeMaps, FacilitySource};
+use crate::model::profile::{CapacityTotal, CodeMaps, UnitSource};
 use crate::model::{
-    Capacity, DistrictCode, Facility, FacilityId, Language, Operator, Origin, PremisesId, ProblemKind, Status, service,
+    Capacity, DistrictCode, Language, Operator, Origin, PremisesId, ProblemKind, Status, Unit, UnitId, service,
 };
 use geo::Geometry;
 use std::collections::BTreeMap;
 
-/// Converts every row of a facility table; returns the facilities and the rows skipped on purpose.
+/// Converts every row of a unit table; returns the units and the rows skipped on purpose.
 pub fn convert(
     cx: &mut Cx<'_>,
-    src: &FacilitySource,
+    src: &UnitSource,
     codes: &CodeMaps,
     city: &str,
     default_crs: u32,
     source: u16,
     city_area: Option<&cells::CityArea>,
-) -> (Vec<Facility>, usize) {
+) -> (Vec<Unit>, usize) {
     let c = &src.columns;
     let Some(id_col) = cx.column(&c.id, "unit id") else { return (vec![], 0) };
     let Some(name_col) = cx.column(&c.name_fi, "Finnish name") else { return (vec![], 0) };
@@ -288,9 +288,9 @@ pub fn convert(
             .iter()
             .filter_map(|(level, col)| cx.id(Some(*col), row).map(|v| (level.clone(), DistrictCode(v))))
             .collect();
-        out.push(Facility {
+        out.push(Unit {
             city: city.to_owned(),
-            id: FacilityId(id),
+            id: UnitId(id),
             name_fi,
             name_sv: cx.text(sv_col, row),
             service_type: mapped,
@@ -310,7 +310,7 @@ pub fn convert(
     (out, skipped)
 }
 
-/// The place columns of a facility file.
+/// The place columns of a unit file.
 struct PlaceColumns<'a> {
     /// Total places.
     total: Option<usize>,
