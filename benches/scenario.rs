@@ -164,7 +164,11 @@ fn main() {
     // A second cold evaluation reuses every travel column: allocations and scoring alone.
     let t = Instant::now();
     let again = engine.evaluate(&base, &NoProgress).unwrap();
-    println!("cold evaluation with travel columns cached: {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "cold evaluation with travel columns cached: {:.2} s — {}",
+        t.elapsed().as_secs_f64(),
+        phases(&again.phases)
+    );
     drop(again);
 
     // A planner's session: edits of four kinds, each re-scored at once.
@@ -182,6 +186,7 @@ fn main() {
         to: None,
     };
     let mut checked = 0;
+    let mut edit_phases: BTreeMap<&str, Vec<pave::engine::Phases>> = BTreeMap::new();
     for k in 0..edits * 4 {
         let unit = format!("U{:03}", (k * 37 + 11) % units_n);
         let c = match k % 4 {
@@ -213,6 +218,7 @@ fn main() {
         let t = Instant::now();
         let kind = engine.update(&mut eval, scenario.clone(), &NoProgress).expect("the edit applies");
         times.entry(c.0).or_default().push(t.elapsed().as_secs_f64());
+        edit_phases.entry(c.0).or_default().push(eval.phases.clone());
         assert_eq!(kind, UpdateKind::Incremental, "{} is an incremental edit", c.0);
         if k % 10 == 9 {
             let mut fresh = Engine::new();
@@ -242,4 +248,25 @@ fn main() {
         all.len(),
         parts.join(", ")
     );
+    for (kind, list) in &edit_phases {
+        let mut names: Vec<&str> = Vec::new();
+        for p in list.iter().flat_map(|p| &p.list) {
+            if !names.contains(&p.0) {
+                names.push(p.0);
+            }
+        }
+        let medians: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let mut v: Vec<f64> = list.iter().map(|p| p.get(n)).collect();
+                format!("{n} {:.0} ms", median(&mut v) * 1000.0)
+            })
+            .collect();
+        println!("  {kind}, median of each phase: {}", medians.join(" · "));
+    }
+}
+
+/// `phase 0.12 s · …`.
+fn phases(p: &pave::engine::Phases) -> String {
+    p.list.iter().map(|(n, t)| format!("{n} {t:.2} s")).collect::<Vec<_>>().join(" · ")
 }

@@ -149,10 +149,7 @@ fn exported_model_reads_back_with_counts_and_opens_in_ogrinfo() {
             let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
             assert!(o.status.success(), "{text}");
             assert!(!text.contains("Warning") && !text.contains("ERROR"), "ogrinfo complained:\n{text}");
-            assert!(
-                text.contains(&format!("Layer name: units\nGeometry: Point\nFeature Count: {units}")),
-                "{text}"
-            );
+            assert!(text.contains(&format!("Layer name: units\nGeometry: Point\nFeature Count: {units}")), "{text}");
             assert!(
                 text.contains(&format!("Layer name: demand_areas\nGeometry: Multi Polygon\nFeature Count: {areas}")),
                 "{text}"

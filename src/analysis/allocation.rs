@@ -239,8 +239,10 @@ pub fn pools(units: &[UnitPlaces]) -> Vec<(u32, usize)> {
 
 /// The system optimum with its proof of optimality kept, so edits can be re-optimised
 /// ([`super::transport`]); pools in [`pools`] order. `unserved_cost` must suit every edit to
-/// come (see [`unserved_cost`]). Solved as [`system_optimum`]; should the simplex fail, by
-/// successive shortest paths from the empty flow.
+/// come (see [`unserved_cost`]). Solved from every group on its nearest pool by successive
+/// shortest paths on the pools ([`super::transport::Transport::nearest_start`],
+/// [`super::transport::Transport::repair`]); the tests check it against the network
+/// simplex of [`system_optimum`].
 pub fn optimum_state(
     groups: &[Group],
     units: &[UnitPlaces],
@@ -252,41 +254,8 @@ pub fn optimum_state(
     let supply: Vec<i64> = groups.iter().map(|g| i64::from(g.children)).collect();
     let capacity: Vec<i64> = pools.iter().map(|&(u, k)| i64::from(units[u as usize].places[k].1)).collect();
     let candidates = candidate_arcs(groups, units, &pools, rules, cost);
-    let mut on: Vec<Vec<bool>> = candidates.iter().map(|c| (0..c.len()).map(|i| i < FIRST_ARCS).collect()).collect();
-    loop {
-        let (problem, roles) = flow_problem(groups, units, &pools, &candidates, &on, Some(unserved_cost));
-        let Some((flows, pi)) = super::simplex::solve(&problem) else { break };
-        let mut added = false;
-        for (g, list) in candidates.iter().enumerate() {
-            for (i, &(c, k)) in list.iter().enumerate() {
-                if !on[g][i] && i64::from(c) + pi[g] - pi[groups.len() + k as usize] < 0 {
-                    on[g][i] = true;
-                    added = true;
-                }
-            }
-        }
-        if added {
-            continue;
-        }
-        let mut placed = Vec::new();
-        let mut unserved = vec![0i64; groups.len()];
-        let mut a = 0;
-        for (g, list) in candidates.iter().enumerate() {
-            for (i, &(_, k)) in list.iter().enumerate() {
-                if on[g][i] {
-                    if let ArcRole::Place { cost, .. } = roles[a] {
-                        placed.push((g as u32, k, flows[a], i64::from(cost)));
-                    }
-                    a += 1;
-                }
-            }
-            unserved[g] = flows[a];
-            a += 1;
-        }
-        return super::transport::Transport::from_solution(supply, capacity, unserved_cost, &placed, unserved, pi);
-    }
-    let mut t = super::transport::Transport::new(supply, capacity, unserved_cost);
-    let arcs = CandidateArcs { candidates: &candidates, pools: &pools, groups: groups.len() };
+    let arcs = CandidateArcs { candidates: &candidates, pools: &pools, groups, units, rules, cost };
+    let mut t = super::transport::Transport::nearest_start(supply, capacity, unserved_cost, &arcs);
     t.repair(&arcs);
     t
 }
@@ -295,7 +264,10 @@ pub fn optimum_state(
 struct CandidateArcs<'a> {
     candidates: &'a [Vec<(Cost, u32)>],
     pools: &'a [(u32, usize)],
-    groups: usize,
+    groups: &'a [Group],
+    units: &'a [UnitPlaces],
+    rules: &'a LanguageRules,
+    cost: &'a CostFn<'a>,
 }
 
 impl super::transport::Arcs for CandidateArcs<'_> {
@@ -306,12 +278,25 @@ impl super::transport::Arcs for CandidateArcs<'_> {
 
     fn groups_of(&self, p: u32, out: &mut Vec<(u32, i64)>) {
         out.clear();
-        let _ = self.pools;
-        for g in 0..self.groups {
+        for g in 0..self.groups.len() {
             if let Some(&(c, _)) = self.candidates[g].iter().find(|a| a.1 == p) {
                 out.push((g as u32, i64::from(c)));
             }
         }
+    }
+
+    fn cost(&self, g: u32, p: u32) -> i64 {
+        i64::from((self.cost)(self.groups[g as usize].area, self.pools[p as usize].0))
+    }
+
+    fn arc(&self, g: u32, p: u32) -> Option<i64> {
+        let (u, slot) = self.pools[p as usize];
+        let gr = self.groups[g as usize];
+        if !self.rules.allows(gr.language, self.units[u as usize].places[slot].0) {
+            return None;
+        }
+        let c = (self.cost)(gr.area, u);
+        (c != UNREACHABLE).then_some(i64::from(c))
     }
 }
 

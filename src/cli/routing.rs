@@ -125,7 +125,7 @@ fn finish(report: &RouteReport, args: &RouteArgs) -> anyhow::Result<()> {
 }
 
 fn phases(report: &RouteReport, before: &[(&str, f64)]) -> String {
-    before.iter().chain(&report.phases).map(|(n, t)| format!("{n} {t:.3} s")).collect::<Vec<_>>().join(" · ")
+    before.iter().chain(&report.phases.list).map(|(n, t)| format!("{n} {t:.3} s")).collect::<Vec<_>>().join(" · ")
 }
 
 /// Runs `pave matrix`.

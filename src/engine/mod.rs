@@ -34,6 +34,40 @@ use travel::Travel;
 
 pub use crate::scenario::compare;
 
+/// Wall-clock seconds of each phase of an operation, in order (for benchmarks and timing
+/// lines; never part of a result).
+#[derive(Clone, Debug)]
+pub struct Phases {
+    /// (phase, seconds), in the order run.
+    pub list: Vec<(&'static str, f64)>,
+    since: std::time::Instant,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases { list: Vec::new(), since: std::time::Instant::now() }
+    }
+}
+
+impl Phases {
+    /// A clock started now.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records the time since the last record (or the start) as phase `name`.
+    pub fn done(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.list.push((name, (now - self.since).as_secs_f64()));
+        self.since = now;
+    }
+
+    /// Seconds spent in phase `name` (0 when it did not run).
+    pub fn get(&self, name: &str) -> f64 {
+        self.list.iter().filter(|p| p.0 == name).map(|p| p.1).sum()
+    }
+}
+
 /// Why an operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -4,7 +4,7 @@
 //! every operation); what could not be routed comes back as [`Note`]s and a per-point snap
 //! report, never printed.
 
-use super::{EngineError, Note};
+use super::{EngineError, Note, Phases};
 use crate::io::error::{ReadError, WriteError};
 use crate::io::points::RoutePoint;
 use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
@@ -99,8 +99,8 @@ pub struct RouteReport {
     pub notes: Vec<Note>,
     /// How every point attached.
     pub snaps: Vec<SnapRow>,
-    /// Wall-clock phases, seconds.
-    pub phases: Vec<(&'static str, f64)>,
+    /// Wall-clock phases.
+    pub phases: Phases,
 }
 
 pub use crate::network::snap::SnapMode;
@@ -208,20 +208,6 @@ fn points_of_city(profile: &Path, layer: &str) -> Result<Vec<RoutePoint>, Engine
     }
 }
 
-/// Wall-clock phases.
-struct Phases(Vec<(&'static str, f64)>, std::time::Instant);
-
-impl Phases {
-    fn new() -> Self {
-        Phases(Vec::new(), std::time::Instant::now())
-    }
-
-    fn done(&mut self, name: &'static str) {
-        self.0.push((name, self.1.elapsed().as_secs_f64()));
-        self.1 = std::time::Instant::now();
-    }
-}
-
 /// Travel times between every origin and destination, handed to `sink` block by block
 /// (first row, row-major times in ms, [`UNREACHABLE`] beyond the cutoff). With fewer
 /// destinations one search runs per destination and the whole matrix is one block;
@@ -268,7 +254,7 @@ pub fn od_matrix(
     }
     progress.finish();
     let notes = [note("origins", &from, o), note("destinations", &to, o)].into_iter().flatten().collect();
-    Ok(RouteReport { notes, snaps: [from.rows, to.rows].concat(), phases: phases.0 })
+    Ok(RouteReport { notes, snaps: [from.rows, to.rows].concat(), phases })
 }
 
 /// The nearest (or `k` nearest) units of every point, or of every network node when
@@ -329,7 +315,7 @@ pub fn nearest(
         }
     };
     phases.done("label points");
-    Ok((rows, RouteReport { notes, snaps, phases: phases.0 }))
+    Ok((rows, RouteReport { notes, snaps, phases }))
 }
 
 /// Service areas of every point for every time band (ms): towards the point (who reaches
@@ -390,7 +376,7 @@ pub fn isochrones(
         table("service_area_lines", GeometryKind::MultiLineString, lines),
     ];
     let notes = note("points", &snapped, o).into_iter().collect();
-    (layers, RouteReport { notes, snaps: snapped.rows, phases: Vec::new() })
+    (layers, RouteReport { notes, snaps: snapped.rows, phases: Phases::default() })
 }
 
 /// The nearest units as a table: id, rank, unit_id, time_s (an unreachable point gets one

@@ -54,9 +54,13 @@ pub trait Arcs {
     fn groups_of(&self, p: u32, out: &mut Vec<(u32, i64)>);
     /// The cost of the arc group `g` → pool `p` (which exists).
     fn cost(&self, g: u32, p: u32) -> i64 {
+        self.arc(g, p).unwrap_or(0)
+    }
+    /// The cost of the arc group `g` → pool `p`, if there is one.
+    fn arc(&self, g: u32, p: u32) -> Option<i64> {
         let mut buf = Vec::new();
         self.arcs(g, &mut buf);
-        buf.iter().find(|a| a.0 == p).map_or(0, |a| a.1)
+        buf.iter().find(|a| a.0 == p).map(|a| a.1)
     }
 }
 
@@ -76,6 +80,14 @@ pub struct Transport {
     unserved_cost: i64,
     /// Augmentations run by the last [`Transport::repair`].
     pub augmentations: usize,
+}
+
+/// How a flow change altered a pool's members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Membership {
+    Joined,
+    Left,
+    Same,
 }
 
 /// A node of the residual graph.
@@ -105,49 +117,35 @@ impl Transport {
         }
     }
 
-    /// A state from a solved flow: `flows` as (group, pool, amount, arc cost), `unserved`
-    /// per group, and the potentials of groups, pools and the sink (in that order) that prove
-    /// it optimal with group arcs capacitated by the group's supply.
-    pub fn from_solution(
-        supply: Vec<i64>,
-        capacity: Vec<i64>,
-        unserved_cost: i64,
-        flows: &[(u32, u32, i64, i64)],
-        unserved: Vec<i64>,
-        pi: Vec<i64>,
-    ) -> Self {
+    /// Every group's whole supply on its cheapest arc with places (ties: the lower pool),
+    /// potentials 0 on pools and the sink and each group tight on its arc: optimal were
+    /// the pools unbounded. Pools over capacity keep the overflow as excess (the sink has
+    /// the matching deficit); [`Transport::repair`] then makes it the optimum.
+    pub fn nearest_start(supply: Vec<i64>, capacity: Vec<i64>, unserved_cost: i64, arcs: &dyn Arcs) -> Self {
         let mut t = Transport::new(supply, capacity, unserved_cost);
-        let mut only: Vec<Option<(usize, i64)>> = vec![None; t.groups()];
-        for &(g, p, f, c) in flows {
-            if f > 0 && f == t.supply[g as usize] {
-                only[g as usize] = Some((t.index(Node::Pool(p)), c));
+        let mut inflow = vec![0i64; t.pools()];
+        let mut buf = Vec::new();
+        for g in 0..t.groups() as u32 {
+            let s = t.supply[g as usize];
+            if s == 0 {
+                continue;
             }
-        }
-        for &(g, p, f, _) in flows {
-            if f > 0 {
-                t.add_flow(g, p, f);
-                t.load[p as usize] += f;
-            }
-        }
-        t.unserved = unserved;
-        t.pi = pi;
-        // Arcs out of a group are uncapacitated here (the group's supply bounds them), so an
-        // arc a solver held at its upper bound — the group's whole supply on it, its reduced
-        // cost ≤ 0 — is made tight by raising the group's potential; nothing else changes:
-        // it is the group's only arc with flow.
-        let sink = t.index(Node::Sink);
-        for (g, only) in only.iter().enumerate() {
-            let saturated = match only {
-                Some(arc) => Some(*arc),
-                None if t.unserved[g] > 0 && t.unserved[g] == t.supply[g] => Some((sink, t.unserved_cost)),
-                None => None,
-            };
-            if let Some((head, c)) = saturated {
-                let r = c + t.pi[g] - t.pi[head];
-                if r < 0 {
-                    t.pi[g] -= r;
+            arcs.arcs(g, &mut buf);
+            let best = buf.iter().filter(|a| t.capacity[a.0 as usize] > 0).map(|&(p, c)| (c, p)).min();
+            match best {
+                Some((c, p)) if c < unserved_cost => {
+                    let _ = t.add_flow(g, p, s);
+                    inflow[p as usize] += s;
+                    t.pi[g as usize] = -c;
+                }
+                _ => {
+                    t.unserved[g as usize] = s;
+                    t.pi[g as usize] = -unserved_cost;
                 }
             }
+        }
+        for (p, f) in inflow.into_iter().enumerate() {
+            t.load[p] = f.min(t.capacity[p]);
         }
         t
     }
@@ -179,7 +177,9 @@ impl Transport {
         self.flows[g as usize].iter().find(|f| f.0 == p).map_or(0, |f| f.1)
     }
 
-    fn add_flow(&mut self, g: u32, p: u32, f: i64) {
+    /// Adds `f` (may be negative) to group `g`'s flow on pool `p`; returns how the pool's
+    /// members changed.
+    fn add_flow(&mut self, g: u32, p: u32, f: i64) -> Membership {
         let list = &mut self.flows[g as usize];
         match list.iter().position(|x| x.0 == p) {
             Some(i) => {
@@ -190,13 +190,17 @@ impl Transport {
                     if let Some(j) = m.iter().position(|&x| x == g) {
                         m.swap_remove(j);
                     }
+                    Membership::Left
+                } else {
+                    Membership::Same
                 }
             }
             None if f != 0 => {
                 list.push((p, f));
                 self.members[p as usize].push(g);
+                Membership::Joined
             }
-            None => {}
+            None => Membership::Same,
         }
     }
 

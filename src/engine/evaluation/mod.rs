@@ -9,16 +9,15 @@
 //! the change, the flows are re-optimised ([`Transport::repair`]), the rule (cheap) is
 //! recomputed, and the outcome is scored again — equal to a cold evaluation.
 
-use super::inputs::{check_units, demand_of, merged};
-use super::travel::{Column, Travel};
-use super::{EngineError, Note};
-use crate::analysis::allocation::{
-    Allocation, Group, UnitPlaces, allocation_of_flows, nearest_with_vacancy_in, optimum_state, pools, unserved_cost,
-};
+mod scoring;
+
+use crate::analysis::allocation::{Allocation, Group, UnitPlaces, nearest_with_vacancy_in, pools, unserved_cost};
 use crate::analysis::demand::{Demand, GROUPS, in_hundredths};
 use crate::analysis::times::Reach;
 use crate::analysis::transport::{Arcs, Transport};
-use crate::io::error::WriteError;
+use crate::engine::inputs::{check_units, demand_of, merged};
+use crate::engine::travel::{Column, Travel};
+use crate::engine::{EngineError, Note, Phases};
 use crate::model::scenario::Scenario;
 use crate::model::{Dataset, Language, LanguageRules};
 use crate::network::{Cost, Decimetres, Network, UNREACHABLE};
@@ -26,9 +25,7 @@ use crate::progress::Progress;
 use crate::scenario::apply::{UnitPlan, units};
 use crate::scenario::kpis::{Kpis, Provenance};
 use crate::scenario::outcome::Outcome;
-use crate::scenario::score::{Allocations, Inputs, score};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Places count in hundredths of a child in the allocations.
@@ -79,6 +76,8 @@ pub struct Evaluation {
     pub notes: Vec<Note>,
     /// Unit searches run for this evaluation (the rest were reused).
     pub searches: usize,
+    /// Time of each phase of the last evaluation or update.
+    pub phases: Phases,
     travel: usize,
     demand: Demand,
     by_age: Vec<Demand>,
@@ -142,6 +141,18 @@ impl Arcs for Net<'_> {
         let ev = self.ev;
         i64::from(ev.columns[ev.pools[p as usize].column].time[ev.groups[g as usize].area as usize])
     }
+
+    fn arc(&self, g: u32, p: u32) -> Option<i64> {
+        let ev = self.ev;
+        let pool = ev.pools[p as usize];
+        let slot = &ev.slots[pool.slot as usize];
+        let gr = ev.groups[g as usize];
+        if !slot.open || pool.column != slot.column || !self.rules.allows(gr.language, pool.language) {
+            return None;
+        }
+        let t = ev.columns[pool.column].time[gr.area as usize];
+        (t != UNREACHABLE).then_some(i64::from(t))
+    }
 }
 
 /// Evaluates `s` from nothing but the loaded city and the travel cache.
@@ -152,6 +163,7 @@ pub(super) fn cold(
     s: Scenario,
     progress: &dyn Progress,
 ) -> Result<Evaluation, EngineError> {
+    let mut phases = Phases::new();
     let plans = units(&data, &s)?;
     let (demand, by_age) = demand_of(&data, &s)?;
     let far = check_units(&plans, travel, &s)?;
@@ -167,10 +179,12 @@ pub(super) fn cold(
             }
         }
     }
+    phases.done("units and demand");
     progress.start(&format!("{}: travel times", s.name), 0);
     let open_points: Vec<(f64, f64)> = plans.iter().filter(|u| u.open()).map(|u| (u.x, u.y)).collect();
     let found = travel.columns(&open_points, &|n| progress.inc(n as u64));
     progress.finish();
+    phases.done("unit searches");
     let mut columns = Vec::new();
     let mut slots = Vec::new();
     let mut found = found.into_iter();
@@ -189,6 +203,7 @@ pub(super) fn cold(
             reach.insert(s_i as u32, &mut columns[slot.column].time.iter().copied());
         }
     }
+    phases.done("reach lists");
     progress.start(&format!("{}: allocation and indicators", s.name), 0);
     let unit_places: Vec<UnitPlaces> = slot_units(&slots, HUNDREDTHS);
     let pool_list = pools(&unit_places);
@@ -200,6 +215,7 @@ pub(super) fn cold(
         kpis: placeholder_kpis(&s),
         notes: Vec::new(),
         searches: travel.searches - before,
+        phases,
         travel: travel_index,
         network: travel.network().clone(),
         demand,
@@ -231,21 +247,22 @@ pub(super) fn cold(
     }
     let data = ev.data.clone();
     let rules = &data.language_rules;
-    let columns = &ev.columns;
-    let slots = &ev.slots;
-    let cost = |a: u32, u: u32| columns[slots[u as usize].column].time[a as usize];
     ev.rule = nearest_with_vacancy_in(&ev.groups, &unit_places, rules, &ev.reach.lists);
-    ev.optimum = optimum_state(&ev.groups, &unit_places, rules, &cost, m);
-    // The same children: where the optimum leaves exactly the rule's children unserved it
-    // is their least-travel placement itself; else solve for the rule's served children.
-    let optimum_unserved: Vec<u32> = (0..ev.groups.len()).map(|g| ev.optimum.unserved_of(g as u32) as u32).collect();
-    ev.same = if optimum_unserved == ev.rule.unserved {
-        ev.optimum.clone()
-    } else {
-        let served: Vec<Group> =
-            ev.groups.iter().zip(&ev.rule.unserved).map(|(g, &u)| Group { children: g.children - u, ..*g }).collect();
-        optimum_state(&served, &unit_places, rules, &cost, m)
+    ev.phases.done("rule");
+    // The optimum, and the least-travel placement of the children the rule serves: two
+    // independent solves on the same arcs, side by side.
+    let capacity: Vec<i64> = pool_list.iter().map(|&(u, k)| i64::from(unit_places[u as usize].places[k].1)).collect();
+    let supply: Vec<i64> = ev.groups.iter().map(|g| i64::from(g.children)).collect();
+    let served: Vec<i64> = ev.groups.iter().zip(&ev.rule.unserved).map(|(g, &u)| i64::from(g.children - u)).collect();
+    let net = Net { ev: &ev, rules };
+    let solve = |supply: Vec<i64>| {
+        let mut t = Transport::nearest_start(supply, capacity.clone(), m, &net);
+        t.repair(&net);
+        t
     };
+    let (optimum, same) = rayon::join(|| solve(supply), || solve(served));
+    (ev.optimum, ev.same) = (optimum, same);
+    ev.phases.done("optimum and same-children optimum");
     ev.rescore(far, travel);
     progress.finish();
     Ok(ev)
@@ -296,6 +313,7 @@ pub(super) fn incremental(
     s: Scenario,
     progress: &dyn Progress,
 ) -> Result<Option<UpdateKind>, EngineError> {
+    let mut phases = Phases::new();
     let plans = units(&ev.data, &s)?;
     let far = check_units(&plans, travel, &s)?;
     // Slots by id; new ids get new slots. Plans must keep the slots' order (ties are broken
@@ -343,6 +361,7 @@ pub(super) fn incremental(
         let found =
             travel.columns(&moved.iter().map(|&i| wanted[i].at).collect::<Vec<_>>(), &|n| progress.inc(n as u64));
         progress.finish();
+        phases.done("unit searches");
         let mut new_column: HashMap<usize, usize> = HashMap::new();
         for (i, c) in moved.iter().zip(found) {
             ev.columns.push(c);
@@ -351,11 +370,13 @@ pub(super) fn incremental(
         if !ev.apply_slots(wanted, &new_column) {
             return Ok(None);
         }
+        phases.done("reach lists and pools");
         UpdateKind::Incremental
     } else {
         UpdateKind::Rescored
     };
     ev.searches = travel.searches - before;
+    ev.phases = phases;
     ev.plans = plans;
     ev.slot_of_plan = slot_of_plan;
     ev.scenario = s;
@@ -363,6 +384,7 @@ pub(super) fn incremental(
         let data = ev.data.clone();
         let unit_places = slot_units(&ev.slots, HUNDREDTHS);
         ev.rule = nearest_with_vacancy_in(&ev.groups, &unit_places, &data.language_rules, &ev.reach.lists);
+        ev.phases.done("rule");
         for (g, &u) in ev.rule.unserved.iter().enumerate() {
             ev.same.set_supply(g as u32, i64::from(ev.groups[g].children - u));
         }
@@ -371,6 +393,7 @@ pub(super) fn incremental(
         rayon::join(|| optimum.repair(&net), || same.repair(&net));
         ev.optimum = optimum;
         ev.same = same;
+        ev.phases.done("flows repaired");
     }
     ev.rescore(far, travel);
     Ok(Some(kind))
@@ -467,131 +490,5 @@ impl Evaluation {
         self.optimum = optimum;
         self.same = same;
         true
-    }
-
-    /// Scores the current allocations and writes the KPI document and notes.
-    fn rescore(&mut self, far: Vec<(String, f64)>, travel: &Travel) {
-        let data = self.data.clone();
-        let unit_places = slot_units(&self.slots, 1);
-        let pool_slots: Vec<(u32, usize)> = self.pools.iter().map(|p| (p.slot, 0)).collect();
-        let columns = &self.columns;
-        // Flow stays only on pools of a slot's current column (the others have no places).
-        let time = |a: u32, s: u32| columns[self.slots[s as usize].column].time[a as usize];
-        // The canonical optima: the same placements whatever path found the flows.
-        let net = Net { ev: self, rules: &data.language_rules };
-        let weight = |g: u32, p: Option<u32>| self.tie_weight(g, p);
-        let (optimum, same) =
-            rayon::join(|| self.optimum.canonical(&net, &weight), || self.same.canonical(&net, &weight));
-        let optimum = allocation_of_flows(&optimum, &self.groups, &pool_slots, &time);
-        let same = allocation_of_flows(&same, &self.groups, &pool_slots, &time);
-        let dist = |a: usize, s: u32| columns[self.slots[s as usize].column].dist[a];
-        let level = self
-            .scenario
-            .parameters
-            .district_level
-            .clone()
-            .or_else(|| data.district_levels.last().cloned())
-            .unwrap_or_default();
-        let districts: Vec<Option<String>> = self
-            .plans
-            .iter()
-            .map(|p| {
-                let key = (level.clone(), p.id.clone(), p.x.to_bits(), p.y.to_bits());
-                if let Some(d) = self.districts.get(&key) {
-                    return d.clone();
-                }
-                crate::scenario::score::unit_district(&data, p, &level)
-            })
-            .collect();
-        let inputs = Inputs {
-            data: &data,
-            params: &self.scenario.parameters,
-            plans: &self.plans,
-            slot_of_plan: &self.slot_of_plan,
-            units: &unit_places,
-            demand: &self.demand,
-            by_age: &self.by_age,
-            hundredths: &self.hundredths,
-            groups: &self.groups,
-            reach: &self.reach,
-            dist: &dist,
-            districts: &districts,
-        };
-        let outcome = score(&inputs, &Allocations { rule: &self.rule, optimum: &optimum, same_children: &same });
-        for (p, d) in self.plans.iter().zip(districts) {
-            self.districts.insert((level.clone(), p.id.clone(), p.x.to_bits(), p.y.to_bits()), d);
-        }
-        let mut notes = Vec::new();
-        if !far.is_empty() {
-            notes.push(Note::UnitsOffNetwork { units: far, limit_m: self.scenario.max_snap_m });
-        }
-        let off = travel.cells_off_network();
-        let off_children: f64 = off.iter().map(|&a| self.demand.area_total(a)).sum();
-        if off_children > 0.0 {
-            notes.push(Note::AreasOffNetwork {
-                areas: off.iter().filter(|&&a| self.demand.area_total(a) > 0.0).count(),
-                children: off_children * self.scenario.parameters.participation,
-                limit_m: self.scenario.max_snap_m,
-            });
-        }
-        if self.demand.unplaced > 0.0 {
-            notes.push(Note::UnplacedForecast { children: self.demand.unplaced });
-        }
-        for u in &outcome.unusable {
-            notes.push(Note::UnusablePlaces {
-                unit: u.unit.clone(),
-                language: u.language.clone(),
-                places: u.places,
-                city: data.city.clone(),
-            });
-        }
-        let warnings: Vec<String> = notes.iter().map(|n| n.to_string()).collect();
-        let provenance = Provenance::new(&self.scenario, &data, &self.network, &self.demand.method);
-        self.kpis = Kpis::new(&self.scenario, &outcome, provenance, &warnings, self.searches);
-        self.notes = notes;
-        self.outcome = outcome;
-    }
-
-    /// Writes the outputs into `dir` (see [`super::Engine::write`]).
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-        use crate::scenario::output;
-        let o = &self.outcome;
-        let (head, other) = match self.scenario.parameters.allocation {
-            crate::model::scenario::Rule::NearestWithVacancy => ("nearest_with_vacancy", "system_optimum"),
-            crate::model::scenario::Rule::SystemOptimum => ("system_optimum", "nearest_with_vacancy"),
-        };
-        let prov = &self.kpis.provenance;
-        let first_age = self.by_age_first();
-        let tables = [
-            output::cells_table(&self.data, o, prov),
-            output::units_table(o, prov, first_age),
-            output::allocation_table(&self.data, o, head, other, prov),
-            output::districts_table(o, prov),
-        ];
-        let html = crate::scenario::report::html(&self.scenario, &self.data, o, &self.kpis);
-        output::write(dir, &tables, &self.kpis, &html)
-    }
-
-    /// A generic secondary cost for placing group `g` in pool `p` (or leaving it unserved),
-    /// from ids that do not depend on how the state was reached: the area, the language
-    /// group, the unit's id and the places' language.
-    fn tie_weight(&self, g: u32, p: Option<u32>) -> i64 {
-        use std::hash::{Hash, Hasher};
-        let gr = self.groups[g as usize];
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (gr.area, gr.language.code()).hash(&mut h);
-        if let Some(p) = p {
-            let pool = self.pools[p as usize];
-            (self.slots[pool.slot as usize].id.as_str(), pool.language.map(|l| l.code())).hash(&mut h);
-        }
-        (h.finish() >> 34) as i64
-    }
-
-    /// The first served age.
-    fn by_age_first(&self) -> u8 {
-        match &self.scenario.ages {
-            Some((a, _)) => a[0],
-            None => crate::model::service::lookup(&self.scenario.service.0).map_or(0, |s| s.min_age),
-        }
     }
 }
