@@ -62,7 +62,20 @@ pub fn e2sfca(r: &Reach, supply: &[f64], demand: &[f64], bands: &[Cost], weights
         .collect()
 }
 
-/// Classic 2SFCA (Luo & Wang 2003) with catchment `cutoff`.
+/// Classic 2SFCA (Luo & Wang 2003) with catchment `cutoff`: per area, the sum over the units
+/// it reaches within `cutoff` of each unit's places per resident of its catchment.
+///
+/// `r` lists per area the reachable units, nearest first; `supply` is places per unit and
+/// `demand` residents per area. O(Σ list lengths).
+///
+/// ```
+/// use pave::analysis::{accessibility::two_step, times::Reach};
+/// // Area 0 reaches units 0 and 1; area 1 only unit 1 (costs in ms).
+/// let r = Reach { lists: vec![vec![(60_000, 0), (120_000, 1)], vec![(60_000, 1)]] };
+/// let a = two_step(&r, &[10.0, 30.0], &[20.0, 40.0], 600_000);
+/// // Unit 0: 10 places / 20 residents; unit 1: 30 / 60.
+/// assert_eq!(a, vec![0.5 + 0.5, 0.5]);
+/// ```
 pub fn two_step(r: &Reach, supply: &[f64], demand: &[f64], cutoff: Cost) -> Vec<f64> {
     e2sfca(r, supply, demand, &[cutoff], &[1.0])
 }

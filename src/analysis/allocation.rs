@@ -7,7 +7,8 @@
 //!   to their nearest compatible unit, then by area index, then by language — and each child
 //!   goes to the nearest compatible unit that still has room (ties: lower unit index).
 //! - [`system_optimum`]: the most children served, and among those the least total travel
-//!   time, solved exactly as a min-cost flow (successive shortest paths with potentials).
+//!   time, solved exactly as a min-cost flow (the network simplex here; the engine keeps
+//!   the flow and repairs it after edits, see [`super::transport`]).
 //!
 //! Both report unserved children explicitly. Language is a hard rule, the city's
 //! [`LanguageRules`]: a child takes shared places or places of a language its group may
@@ -16,9 +17,29 @@
 //! before shared places.
 //!
 //! # Complexity
-//! Nearest-with-vacancy: O(G · U log U) for G groups and U units. System optimum: at most
-//! one augmentation per group and pool saturation, each a Dijkstra over the flow network of
-//! O(G · U) arcs.
+//! Nearest-with-vacancy: O(G · U log U) for G groups and U units. System optimum: network
+//! simplex pivots over O(G · U) arcs (priced: each group's nearest pools first).
+//!
+//! # Example
+//! Two areas, one Finnish-speaking child each, two units with one Finnish place each. Both
+//! areas are 1 minute from unit 0; area 0 is 2 minutes from unit 1, area 1 is 10. The rule
+//! serves area 0 first (tie on the nearest time, lower area) and sends area 1 far; the
+//! optimum swaps them:
+//! ```
+//! use pave::analysis::allocation::{nearest_with_vacancy, system_optimum, Group, UnitPlaces};
+//! use pave::model::{Language, LanguageGroup, LanguageRules};
+//! const MIN: u32 = 60_000; // costs are milliseconds
+//! let times = [[1, 2], [1, 10]];
+//! let cost = |area: u32, unit: u32| times[area as usize][unit as usize] * MIN;
+//! let child = |area| Group { area, language: LanguageGroup::Finnish, children: 1 };
+//! let groups = [child(0), child(1)];
+//! let units = vec![UnitPlaces { places: vec![(Some(Language::Finnish), 1)] }; 2];
+//! let rules = LanguageRules::default();
+//! let rule = nearest_with_vacancy(&groups, &units, &rules, &cost);
+//! let optimum = system_optimum(&groups, &units, &rules, &cost);
+//! assert_eq!((rule.served(), rule.total_cost()), (2, u64::from(11 * MIN)));
+//! assert_eq!((optimum.served(), optimum.total_cost()), (2, u64::from(3 * MIN)));
+//! ```
 
 use crate::model::{Language, LanguageGroup, LanguageRules};
 use crate::network::{Cost, UNREACHABLE};

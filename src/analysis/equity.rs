@@ -1,5 +1,17 @@
 //! Distribution of a per-area value over children (tasa-arvo): weighted percentiles, the
 //! share of children below a threshold, and the Gini coefficient.
+//!
+//! Values come as (value, weight) pairs, e.g. (minutes to the unit, children of the area);
+//! each function sorts once, O(n log n).
+//!
+//! ```
+//! use pave::analysis::equity::{gini, quantile, share_below};
+//! let minutes = [(5.0, 30.0), (10.0, 50.0), (20.0, 20.0)];
+//! assert_eq!(quantile(&minutes, 0.5), Some(10.0)); // median child
+//! assert_eq!(quantile(&minutes, 0.9), Some(20.0)); // p90
+//! assert_eq!(share_below(&minutes, 16.0), Some(0.8)); // 80 % within 16 min
+//! assert_eq!(gini(&[(7.0, 1.0), (7.0, 3.0)]), Some(0.0)); // everyone equal
+//! ```
 
 /// Weighted quantile `q` (0–1): the smallest value whose cumulative weight reaches `q` of
 /// the total ("inverted CDF"). `None` without positive weight.

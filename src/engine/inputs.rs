@@ -16,8 +16,7 @@ fn at_key(origin: &crate::model::scenario::KeyOrigin, key: &str, message: String
 
 /// Which demand areas lie in the study districts; unknown codes are errors.
 fn study_area(data: &Dataset, s: &Scenario, study: &[String]) -> Result<Vec<bool>, ReadError> {
-    let level =
-        s.parameters.district_level.clone().or_else(|| data.district_levels.last().cloned()).unwrap_or_default();
+    let level = s.parameters.district_level_in(&data.district_levels);
     for code in study {
         if !data.districts.iter().any(|d| d.level == level && d.code.0 == *code) {
             let file = &s.files[0];

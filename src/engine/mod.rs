@@ -213,17 +213,7 @@ impl Engine {
         if let Some(i) = self.cities.iter().position(|c| c.0 == key) {
             return Ok((i, self.cities[i].1.clone()));
         }
-        let mut problems = Problems::with_limit(20);
-        let data = crate::io::load::load_city(profile, &mut problems, progress)?;
-        if problems.has_errors() {
-            let list: Vec<String> =
-                problems.list.iter().filter(|p| p.severity == Severity::Error).map(|p| format!("    {p}")).collect();
-            return Err(EngineError::Data {
-                profile: profile.display().to_string(),
-                count: problems.errors,
-                list: list.join("\n"),
-            });
-        }
+        let data = load_checked(profile, progress)?;
         self.cities.push((key, Arc::new(data)));
         Ok((self.cities.len() - 1, self.cities[self.cities.len() - 1].1.clone()))
     }
@@ -335,4 +325,21 @@ pub fn off_network_error(file: &Path, line: u64, unit: &str, distance: f64, limi
         format!("key 'at': unit '{unit}' lies {how_far} from the network (limit {limit:.0} m, network.max_snap_m)"),
     )
     .at(Location::LineColumn(line, 1))
+}
+
+/// The city of `profile` read and converted; data with errors is an error listing them.
+pub(crate) fn load_checked(profile: &Path, progress: &dyn Progress) -> Result<Dataset, EngineError> {
+    let mut problems = Problems::with_limit(20);
+    let data = crate::io::load::load_city(profile, &mut problems, progress)?;
+    if problems.has_errors() {
+        return Err(data_error(profile, &problems));
+    }
+    Ok(data)
+}
+
+/// The errors among `problems`, read from `path`, as one engine error.
+pub(crate) fn data_error(path: &Path, problems: &Problems) -> EngineError {
+    let list: Vec<String> =
+        problems.list.iter().filter(|p| p.severity == Severity::Error).map(|p| format!("    {p}")).collect();
+    EngineError::Data { profile: path.display().to_string(), count: problems.errors, list: list.join("\n") }
 }

@@ -8,7 +8,7 @@ use super::{EngineError, Note, Phases};
 use crate::io::error::{ReadError, WriteError};
 use crate::io::points::RoutePoint;
 use crate::io::{GeometryKind, OutColumn, OutGeometry, OutTable};
-use crate::model::{PopulationKind, ProblemKind, Problems, Severity};
+use crate::model::{PopulationKind, ProblemKind, Problems};
 use crate::network::snap::{Snap, SnapIndex, apply_direct, destination_access, direct_pairs, origin_access};
 use crate::network::{Access, Cost, Network, UNREACHABLE};
 use crate::progress::Progress;
@@ -149,22 +149,12 @@ pub fn read_points(spec: &Path) -> Result<Vec<RoutePoint>, EngineError> {
     let mut problems = Problems::with_limit(20);
     match crate::io::points::read(spec, &mut problems) {
         Some(p) => Ok(p),
-        None => Err(data_error(spec, &problems)),
+        None => Err(super::data_error(spec, &problems)),
     }
-}
-
-fn data_error(path: &Path, problems: &Problems) -> EngineError {
-    let list: Vec<String> =
-        problems.list.iter().filter(|p| p.severity == Severity::Error).map(|p| format!("    {p}")).collect();
-    EngineError::Data { profile: path.display().to_string(), count: problems.errors, list: list.join("\n") }
 }
 
 fn points_of_city(profile: &Path, layer: &str) -> Result<Vec<RoutePoint>, EngineError> {
-    let mut problems = Problems::with_limit(20);
-    let data = crate::io::load::load_city(profile, &mut problems, &crate::progress::NoProgress)?;
-    if problems.has_errors() {
-        return Err(data_error(profile, &problems));
-    }
+    let data = super::load_checked(profile, &crate::progress::NoProgress)?;
     let (name, service) = layer.split_once(':').map_or((layer, None), |(a, b)| (a, Some(b)));
     match name {
         "demand_areas" => {

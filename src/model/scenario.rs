@@ -251,6 +251,14 @@ pub struct Parameters {
     pub study_districts: Option<Vec<String>>,
 }
 
+impl Parameters {
+    /// The district level of the summary: the one declared, else the finest level of the
+    /// city's profile (`levels` from coarsest to finest); empty if the profile has none.
+    pub fn district_level_in(&self, levels: &[String]) -> String {
+        self.district_level.clone().or_else(|| levels.last().cloned()).unwrap_or_default()
+    }
+}
+
 /// Where a key of a scenario was written: the file and 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeyOrigin {

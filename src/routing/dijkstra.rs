@@ -5,6 +5,21 @@
 //! - `sources`: access points with their starting costs (ms).
 //! - `cutoff`: costs above it are not explored (ms); `UNREACHABLE` for none.
 //!
+//! # Example
+//! ```
+//! use pave::network::{csr::Csr, Access};
+//! use pave::routing::{dijkstra::one_to_many, workspace::Workspace, UNREACHABLE};
+//! // 0 → 1 → 2 costs 3 s; the direct edge 0 → 2 costs 5 s.
+//! let graph = Csr::from_edges(3, &mut [(0, 1, 1000), (1, 2, 2000), (0, 2, 5000)]);
+//! let mut ws = Workspace::new(3);
+//! let from = [Access { node: 0, cost: 0 }];
+//! // A target reached through two access points takes the better one (here 3 s + 30 s).
+//! let targets = [vec![Access { node: 2, cost: 30_000 }, Access { node: 1, cost: 60_000 }]];
+//! let mut cost = [0; 1];
+//! one_to_many(&graph, &from, &targets, UNREACHABLE, &mut ws, &mut cost);
+//! assert_eq!(cost, [33_000]);
+//! ```
+//!
 //! # Complexity
 //! O((V + E) log V) for the explored part: binary heap of packed keys, lazy deletion.
 //!

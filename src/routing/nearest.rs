@@ -7,6 +7,19 @@
 //! Ties are broken by the lower source label, exactly: the search orders by (cost, label),
 //! which is itself a shortest-path order, so labels do not depend on heap internals.
 //!
+//! # Example
+//! A path 0 — 1 — 2 — 3 (one second per edge, both ways) with units at nodes 0 and 3:
+//! ```
+//! use pave::network::{csr::Csr, Access};
+//! use pave::routing::{nearest::nearest, UNREACHABLE};
+//! let mut edges: Vec<(u32, u32, u32)> = (0..3).flat_map(|v| [(v, v + 1, 1000), (v + 1, v, 1000)]).collect();
+//! let graph = Csr::from_edges(4, &mut edges);
+//! let unit = |node| vec![Access { node, cost: 0 }];
+//! let (cost, label) = nearest(&graph, &[unit(0), unit(3)], UNREACHABLE);
+//! assert_eq!(cost, vec![0, 1000, 1000, 0]);
+//! assert_eq!(label, vec![0, 0, 1, 1]);
+//! ```
+//!
 //! # Complexity
 //! [`nearest`]: bucket stepping (`partitioned`), O(V + E + C/δ) for the largest cost C and
 //! bucket width δ, plus rescans for edges lighter than δ, split over threads. [`k_nearest`]:

@@ -97,7 +97,7 @@ pub fn score(inp: &Inputs<'_>, alloc: &Allocations<'_>) -> Outcome {
         c.optimum_unit = optimum_units[a];
         c.allocated = if params.allocation == Rule::NearestWithVacancy { rule_units[a] } else { optimum_units[a] };
     }
-    let level = params.district_level.clone().or_else(|| data.district_levels.last().cloned()).unwrap_or_default();
+    let level = params.district_level_in(&data.district_levels);
     let mut units = unit_results(inp, &active, &nearest_compatible, &active_of, (&rule_p, &opt_p));
     let (mut over_used, mut under_used) = (Vec::new(), Vec::new());
     for (j, r) in units.iter_mut().enumerate() {

@@ -28,13 +28,7 @@ impl Evaluation {
         let optimum = allocation_of_flows(&optimum, &self.groups, &pool_slots, &time);
         let same = allocation_of_flows(&same, &self.groups, &pool_slots, &time);
         let dist = |a: usize, s: u32| columns[self.slots[s as usize].column].dist[a];
-        let level = self
-            .scenario
-            .parameters
-            .district_level
-            .clone()
-            .or_else(|| data.district_levels.last().cloned())
-            .unwrap_or_default();
+        let level = self.scenario.parameters.district_level_in(&data.district_levels);
         let districts: Vec<Option<String>> = self
             .plans
             .iter()
