@@ -465,6 +465,34 @@ mod tests {
         a.assigned.iter().map(|x| (x.group, x.unit, x.children, x.time)).collect()
     }
 
+    #[test]
+    fn the_rule_serves_in_order_and_the_optimum_swaps_on_a_drawn_street() {
+        use crate::network::ascii::Drawing;
+        use crate::routing::{Access, UNREACHABLE, Workspace, dijkstra::one_to_all};
+        // One minute per character; daycares at b and d, one Finnish place each; one child
+        // at c (area 0) and one at a (area 1).
+        let street = Drawing::parse("a-b-c-------d", 60_000).unwrap();
+        let (homes, daycares) = ([street.node('c'), street.node('a')], [street.node('b'), street.node('d')]);
+        let mut ws = Workspace::new(street.graph.node_count());
+        let mut minutes = [[0; 2]; 2];
+        for (area, &home) in homes.iter().enumerate() {
+            one_to_all(&street.graph, &[Access { node: home, cost: 0 }], UNREACHABLE, &mut ws);
+            for (u, &d) in daycares.iter().enumerate() {
+                minutes[area][u] = ws.dist(d);
+            }
+        }
+        let cost = |area: u32, unit: u32| minutes[area as usize][unit as usize];
+        let groups: Vec<Group> =
+            (0..2).map(|area| Group { area, language: LanguageGroup::Finnish, children: 1 }).collect();
+        let units = vec![UnitPlaces { places: vec![(Some(Language::Finnish), 1)] }; 2];
+        // Both children are 2 minutes from b: area 0 (c) goes first and takes it, a goes to d.
+        let rule = nearest_with_vacancy(&groups, &units, &cost);
+        assert_eq!(tuples(&rule), vec![(0, 0, 1, 2 * 60_000), (1, 1, 1, 12 * 60_000)]);
+        // The optimum sends c on to d (8 min) and keeps a at b: 10 minutes instead of 14.
+        let optimum = system_optimum(&groups, &units, &cost);
+        assert_eq!(tuples(&optimum), vec![(0, 1, 1, 8 * 60_000), (1, 0, 1, 2 * 60_000)]);
+    }
+
     fn compatible(g: LanguageGroup, p: Option<Language>) -> bool {
         LanguageRules::default().allows(g, p)
     }

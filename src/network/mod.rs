@@ -7,6 +7,7 @@
 //! **Invariant:** no routing queries here; `network` builds and stores graphs, `routing`
 //! searches them.
 
+pub mod ascii;
 pub mod build;
 pub mod components;
 pub mod csr;

@@ -98,3 +98,30 @@ pub fn k_nearest(graph: &Csr, sources: &[Vec<Access>], k: usize, cutoff: Cost) -
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_on_a_drawn_network_with_one_way_streets_equal_brute_force() {
+        use crate::network::ascii::Drawing;
+        use crate::routing::{UNREACHABLE, Workspace, dijkstra::one_to_all};
+        let d = Drawing::parse("a-b-c-d\n|   ^ |\ne->-f-g\n    |\n    h-i", 1000).unwrap();
+        let units = [d.node('a'), d.node('g'), d.node('i')];
+        let sources: Vec<Vec<Access>> = units.iter().map(|&node| vec![Access { node, cost: 0 }]).collect();
+        let (cost, label) = nearest(&d.graph, &sources, UNREACHABLE);
+        let mut ws = Workspace::new(d.graph.node_count());
+        let mut best = vec![(UNREACHABLE, u32::MAX); d.graph.node_count()];
+        for (i, s) in sources.iter().enumerate() {
+            one_to_all(&d.graph, s, UNREACHABLE, &mut ws);
+            for (v, b) in best.iter_mut().enumerate() {
+                *b = (*b).min((ws.dist(v as u32), i as u32));
+            }
+        }
+        let expected: (Vec<Cost>, Vec<u32>) = best.into_iter().unzip();
+        assert_eq!((cost, label), expected);
+        // f is labelled from g (2 s) rather than from a, whose way runs a → e → f (2 + 4 s).
+        assert_eq!(expected.1[d.node('f') as usize], 1);
+    }
+}
