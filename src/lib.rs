@@ -27,3 +27,4 @@ pub mod progress;
 pub mod routing;
 pub mod sample;
 pub mod scenario;
+pub mod server;

@@ -96,6 +96,20 @@ fn layers_depend_only_downwards() {
                 "crate::io::load",
             ],
         ),
+        (
+            "server/",
+            &[
+                "crate::routing",
+                "crate::network::snap",
+                "crate::analysis",
+                "crate::scenario::score",
+                "crate::scenario::apply",
+                "crate::io::load",
+                "crate::cli",
+                "println!",
+                "eprintln!",
+            ],
+        ),
         ("progress.rs", &["println!", "eprintln!", "crate::"]),
     ];
     for (name, text) in sources() {

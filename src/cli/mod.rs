@@ -9,6 +9,7 @@ mod routing;
 mod sample;
 mod scenario;
 mod schema;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -101,6 +102,20 @@ enum Command {
     /// with deltas), comparison_districts.csv, comparison_cells.csv and comparison.html
     /// with per-cell change maps. Scenarios of different cities compare on their KPIs.
     Compare(scenario::CompareArgs),
+    /// The planner's workspace in the browser: edit scenarios on a map, see exact KPIs.
+    ///
+    /// Serves a web app (built into this binary: no internet needed) on 127.0.0.1 and
+    /// prints its address. With no files it serves the bundled sample scenarios
+    /// (sample-data/*/scenarios/*.toml, run from the repository); otherwise the scenario
+    /// files given. In the browser: close, open, move and resize units on the map, change
+    /// the year and parameters, and see the nearest-daycare KPIs after every edit, against
+    /// the scenario as loaded; save the edited scenario as a file `pave run` reads, or
+    /// export its tables. Stop with Ctrl-C.
+    ///
+    ///   pave serve
+    ///
+    ///   pave serve sample-data/helsinki/scenarios/*.toml --port 8080
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +169,7 @@ pub fn main() -> ExitCode {
         Command::Isochrone(args) => routing::run_isochrone(&args, &bar),
         Command::Run(args) => scenario::run(&args, &bar),
         Command::Compare(args) => scenario::run_compare(&args, &bar),
+        Command::Serve(args) => serve::run(&args),
         Command::Network(NetworkCommand::Export(args)) => network::run_export(&args),
     };
     match result {

@@ -17,6 +17,7 @@ pub mod evaluation;
 mod inputs;
 pub mod routing;
 pub mod travel;
+pub mod workspace;
 
 pub use evaluation::{Evaluation, UpdateKind};
 

@@ -193,7 +193,7 @@ impl Action {
 }
 
 /// One `[[change]]` entry.
-#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     /// What to do.
@@ -201,18 +201,25 @@ pub struct Change {
     /// The unit's id (toimipaikan tunnus); for `open` a new, unused id.
     pub unit: String,
     /// Name of a new unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Location [x, y] in `crs` (default: the profile's coordinate system).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<[f64; 2]>,
     /// EPSG code of `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub crs: Option<u32>,
     /// Premises id (tila) whose location a new or moved unit takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub premises: Option<String>,
     /// Places per language code (fi, sv, en, se, shared): `open` and `capacity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub places: Option<BTreeMap<String, i64>>,
     /// Places to add per language code: `expand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<BTreeMap<String, i64>>,
     /// Target service language: `language`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
 

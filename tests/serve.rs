@@ -1,0 +1,411 @@
+//! `pave serve`: the JSON API against `pave run` (a saved scenario gives exactly the KPIs
+//! shown), bad requests answered 400 with named fields, no request path opened, concurrent
+//! evaluations equal to sequential ones; and the app itself in a real headless Chromium
+//! (through ChromeDriver) when one is installed — required when `CI` is set.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `pave serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn helsinki() -> Vec<PathBuf> {
+    let dir = support::root().join("sample-data/helsinki/scenarios");
+    vec![dir.join("base-2030.toml"), dir.join("close-two-open-one.toml")]
+}
+
+fn serve(scenarios: &[PathBuf], out: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pave"))
+        .arg("serve")
+        .args(scenarios)
+        .args(["--port", "0", "--out"])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start pave serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the address");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("pave serve printed no address: {line:?}"))
+        .to_owned();
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; (status, body).
+fn http(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(120))).ok();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("send");
+    let _ = s.write_all(body);
+    // Read the head, then as many bytes as Content-Length says (some servers keep the
+    // connection open), or to the end.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 65536];
+    let split = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = s.read(&mut buf).expect("read the answer");
+        assert!(n > 0, "the connection closed before an HTTP answer");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("status");
+    let length: Option<usize> =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
+    let mut rest = raw[split + 4..].to_vec();
+    match length {
+        Some(n) => {
+            while rest.len() < n {
+                let got = s.read(&mut buf).expect("read the body");
+                if got == 0 {
+                    break;
+                }
+                rest.extend_from_slice(&buf[..got]);
+            }
+        }
+        None => {
+            let _ = s.read_to_end(&mut rest);
+        }
+    }
+    if head.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(end) = rest[i..].windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[i..i + end]).trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[i + end + 2..i + end + 2 + size]);
+            i += end + 2 + size + 2;
+        }
+        rest = out;
+    }
+    (status, rest)
+}
+
+fn post(addr: &str, path: &str, body: &Value) -> (u16, Value) {
+    let (status, bytes) = http(addr, "POST", path, body.to_string().as_bytes());
+    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into())))
+}
+
+/// Edits a planner makes: close one unit, open one, resize one, move one, and a parameter.
+fn planner_edits() -> Value {
+    json!({
+        "participation": 0.8,
+        "changes": [
+            { "action": "close", "unit": "23003" },
+            { "action": "open", "unit": "NEW-1", "name": "Uusi päiväkoti", "at": [385600, 6671800], "crs": 3067, "places": { "fi": 40, "shared": 10 } },
+            { "action": "capacity", "unit": "23004", "places": { "fi": 30 } },
+            { "action": "move", "unit": "23001", "at": [385900, 6671500], "crs": 3067 }
+        ]
+    })
+}
+
+/// The figures `pave compare` compares, from a KPI document.
+fn figures(k: &Value) -> Value {
+    let keep = [
+        "year",
+        "children",
+        "places",
+        "units_operating",
+        "units_closed",
+        "units_opened",
+        "nearest_with_vacancy",
+        "system_optimum",
+        "rule_vs_optimum",
+        "by_language",
+        "over_used_units",
+        "under_used_units",
+        "equity",
+        "premises",
+    ];
+    Value::Object(keep.iter().map(|&f| (f.to_owned(), k[f].clone())).collect())
+}
+
+#[test]
+fn saved_edits_run_to_the_kpis_shown_and_bad_requests_are_named() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let server = serve(&helsinki(), &tmp.path().join("out"));
+    let a = &server.addr;
+
+    let (status, list) = http(a, "GET", "/api/scenarios", b"");
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_slice(&list).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(list[0]["city"], "Helsinki");
+
+    let (status, page) = http(a, "GET", "/", b"");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("/assets/app.js"));
+    let (status, map) = http(a, "GET", "/api/scenarios/0/map", b"");
+    assert_eq!(status, 200);
+    let map: Value = serde_json::from_slice(&map).expect("json");
+    assert!(map["streets"].as_array().is_some_and(|s| s.len() > 1000), "the street network is drawn");
+
+    // The edits, evaluated; then saved and run by `pave run`: the same figures.
+    let (status, view) = post(a, "/api/scenarios/0/evaluate", &planner_edits());
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["units"].as_array().map(|u| u.iter().filter(|u| u["status"] == "closed").count()), Some(1));
+    assert_eq!(view["cells"].as_array().map(Vec::len), map["cells"].as_array().map(Vec::len));
+    let (status, toml) = http(a, "POST", "/api/scenarios/0/toml", planner_edits().to_string().as_bytes());
+    assert_eq!(status, 200);
+    let file = tmp.path().join("saved.toml");
+    std::fs::write(&file, &toml).expect("save");
+    let run = support::pave(tmp.path(), &["run", file.to_str().expect("utf-8"), "--out", "run"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let kpis: Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("run/helsinki-2030-edited/kpis.json")).expect("kpis.json"),
+    )
+    .expect("json");
+    assert_eq!(figures(&kpis), figures(&view["kpis"]), "pave run of the saved file gives the KPIs shown");
+
+    // Export: the outputs, served by their listed names only.
+    let (status, out) = post(a, "/api/scenarios/0/export", &planner_edits());
+    assert_eq!(status, 200, "{out}");
+    let files: Vec<String> =
+        out["files"].as_array().expect("files").iter().map(|f| f.as_str().unwrap_or("").to_owned()).collect();
+    assert!(files.iter().any(|f| f.ends_with("/cells.gpkg")) && files.iter().any(|f| f.ends_with("/report.html")));
+    assert_eq!(http(a, "GET", &files[0], b"").0, 200);
+    for bad in [
+        "/files/helsinki-2030-edited/..%2F..%2FCargo.toml",
+        "/files/helsinki-2030-edited/.hidden",
+        "/files/x/cells.gpkg",
+    ] {
+        assert_eq!(http(a, "GET", bad, b"").0, 404, "{bad}");
+    }
+
+    // Bad requests: 400 naming what was wrong; nothing kept from them.
+    let (status, e) =
+        post(a, "/api/scenarios/0/evaluate", &json!({ "changes": [{ "action": "close", "unit": "99999" }] }));
+    assert_eq!(status, 400);
+    assert!(e["error"].as_str().is_some_and(|m| m.starts_with("edit 1: key 'unit'") && m.contains("99999")), "{e}");
+    let (status, e) = post(a, "/api/scenarios/0/evaluate", &json!({ "chnages": [] }));
+    assert_eq!(status, 400);
+    assert!(e["error"].as_str().is_some_and(|m| m.contains("unknown field `chnages`")), "{e}");
+    let (status, e) = post(a, "/api/scenarios/0/evaluate", &json!({ "year": 2099 }));
+    assert_eq!(status, 400);
+    assert!(e["error"].as_str().is_some_and(|m| m.contains("2099")), "{e}");
+    let (status, _) = http(a, "POST", "/api/scenarios/0/evaluate", b"{\"changes\": [");
+    assert_eq!(status, 400);
+    let (status, _) = http(a, "POST", "/api/scenarios/0/evaluate", &vec![b' '; 300 * 1024]);
+    assert_eq!(status, 413, "bodies over the limit are refused");
+    assert_eq!(post(a, "/api/scenarios/7/evaluate", &json!({})).0, 404);
+    // After the failures the same edits give the same figures.
+    let (_, again) = post(a, "/api/scenarios/0/evaluate", &planner_edits());
+    assert_eq!(figures(&again["kpis"]), figures(&view["kpis"]));
+}
+
+#[test]
+fn concurrent_evaluations_equal_sequential_ones() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let server = serve(&helsinki(), &tmp.path().join("out"));
+    // Units operating in both scenarios (the second closes 23002 and 23003).
+    let units = ["23001", "23004", "23005"];
+    let requests: Vec<(usize, Value)> = (0..50)
+        .map(|i| {
+            let change = match i % 3 {
+                0 => json!({ "action": "close", "unit": units[i % units.len()] }),
+                1 => json!({ "action": "capacity", "unit": units[i % units.len()], "places": { "fi": 10 + i } }),
+                _ => json!({ "action": "move", "unit": units[i % units.len()], "at": [385500 + 20 * i, 6671600], "crs": 3067 }),
+            };
+            (i % 2, json!({ "changes": [change] }))
+        })
+        .collect();
+    let sequential: Vec<Value> = requests
+        .iter()
+        .map(|(id, body)| {
+            let (status, view) = post(&server.addr, &format!("/api/scenarios/{id}/evaluate"), body);
+            assert_eq!(status, 200, "{body}: {view}");
+            figures(&view["kpis"])
+        })
+        .collect();
+    let concurrent: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = requests
+            .iter()
+            .map(|(id, body)| {
+                let addr = server.addr.clone();
+                s.spawn(move || figures(&post(&addr, &format!("/api/scenarios/{id}/evaluate"), body).1["kpis"]))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("request thread")).collect()
+    });
+    for (i, (a, b)) in sequential.iter().zip(&concurrent).enumerate() {
+        assert!(a["children"].is_number(), "request {i} failed: {a}");
+        assert_eq!(a, b, "request {i}");
+    }
+}
+
+// ---- the app in Chromium ------------------------------------------------------------
+
+/// A ChromeDriver session, ended when dropped.
+struct Browser {
+    driver: Child,
+    addr: String,
+    session: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(&self.addr, "DELETE", &format!("/session/{}", self.session), b"");
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let (chromium, driver) = (Path::new("/usr/bin/chromium"), Path::new("/usr/bin/chromedriver"));
+        if !chromium.exists() || !driver.exists() {
+            assert!(std::env::var_os("CI").is_none(), "CI needs chromium and chromium-driver (see .ci/run)");
+            eprintln!("skipped: no /usr/bin/chromium and /usr/bin/chromedriver (apt install chromium chromium-driver)");
+            return None;
+        }
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let addr = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        while TcpStream::connect(&addr).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1300"]
+        } } } });
+        let (status, answer) = post(&addr, "/session", &caps);
+        assert_eq!(status, 200, "new session: {answer}");
+        let session = answer["value"]["sessionId"].as_str().expect("session id").to_owned();
+        Some(Browser { driver: child, addr, session })
+    }
+
+    fn call(&self, path: &str, body: Value) -> Value {
+        let (status, answer) = post(&self.addr, &format!("/session/{}{path}", self.session), &body);
+        assert_eq!(status, 200, "{path}: {answer}");
+        answer["value"].clone()
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.call("/execute/sync", json!({ "script": script, "args": [] }))
+    }
+
+    /// Waits until `script` returns true.
+    fn until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        while self.script(script) != Value::Bool(true) {
+            assert!(started.elapsed() < Duration::from_secs(60), "waited 60 s for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let found = self.call("/element", json!({ "using": "css selector", "value": css }));
+        let id = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned();
+        self.call(&format!("/element/{id}/click"), json!({}));
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let (status, answer) = http(&self.addr, "GET", &format!("/session/{}/screenshot", self.session), b"");
+        assert_eq!(status, 200);
+        let answer: Value = serde_json::from_slice(&answer).expect("json");
+        let png = base64(answer["value"].as_str().expect("base64 png"));
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let path = dir.join(name);
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+}
+
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = text.bytes().filter(|&c| c != b'=' && !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= u32::from(value(c)) << (18 - 6 * i);
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let server = serve(&helsinki(), &tmp.path().join("out"));
+    let Some(browser) = Browser::start() else { return };
+    browser.call("/url", json!({ "url": format!("http://{}/", server.addr) }));
+    browser.until("the first scenario", "return document.body.dataset.ready === '0'");
+    // Finnish first: the heading and the headline indicator.
+    let text = browser.script("return document.body.innerText");
+    assert!(
+        text.as_str().is_some_and(|t| t.contains("Tunnusluvut") && t.contains("Lapsista enintään 16 min")),
+        "{text}"
+    );
+    let before = browser.script("return document.querySelector('.headline .big').textContent");
+    let first = browser.screenshot("workspace-fi.png");
+
+    // Close the unit of the first row of the unit table (keyboard-reachable buttons).
+    browser.click("#units button[data-unit='2']");
+    browser.until("the unit panel", "return !document.getElementById('unit-panel').hidden");
+    let title = browser.script("return document.getElementById('unit-title').textContent");
+    browser.click("#unit-close");
+    browser.until("the edit", "return document.body.dataset.ready === '1'");
+    let changes = browser.script("return document.getElementById('changes').innerText");
+    assert!(changes.as_str().is_some_and(|c| c.contains("Lakkautus")), "{changes}");
+    let units_closed = browser.script("return Array.from(document.querySelectorAll('#units tr.closed')).length");
+    assert_eq!(units_closed, json!(1), "the closed unit is marked in the table ({title})");
+    let compare = browser.script("return document.getElementById('compare').innerText");
+    assert!(compare.as_str().is_some_and(|c| c.contains("Lähtö") && c.contains("Muutettu")), "{compare}");
+    let after_edit = browser.screenshot("workspace-fi-closed.png");
+
+    // Undo brings the base back; Swedish relabels the page.
+    browser.click("#undo");
+    browser.until("the undo", "return document.body.dataset.ready === '0'");
+    assert_eq!(browser.script("return document.querySelector('.headline .big').textContent"), before);
+    browser.script(
+        "const s = document.getElementById('lang'); s.value = 'sv'; s.dispatchEvent(new Event('change')); return true",
+    );
+    let text = browser.script("return document.body.innerText");
+    assert!(text.as_str().is_some_and(|t| t.contains("Nyckeltal") && t.contains("Barn inom 16 min")), "{text}");
+    let swedish = browser.screenshot("workspace-sv.png");
+    eprintln!("screenshots: {} {} {}", first.display(), after_edit.display(), swedish.display());
+}
