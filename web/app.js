@@ -67,12 +67,18 @@ async function refresh() {
   state.busy++;
   $("status").textContent = t("loading");
   try {
-    const view = await (await api(`/api/scenarios/${state.id}/evaluate`, edits())).json();
+    const res = await api(`/api/scenarios/${state.id}/evaluate`, edits());
+    const answered = performance.now();
+    const view = await res.json();
+    const parsed = performance.now();
     state.view = view;
     $("error").hidden = true;
     render();
+    const drawn = performance.now();
+    document.body.dataset.timing = JSON.stringify({ server: answered - started, engine: view.engine_ms, parse: parsed - answered, render: drawn - parsed });
     $("status").textContent = t("updated", { engine: num(view.engine_ms), total: num(performance.now() - started) });
     document.body.dataset.ready = String(state.steps.length);
+    document.body.dataset.readyAt = String(performance.now());
   } catch (err) {
     // The engine refused the last step: say why and take it back.
     $("error").textContent = err.message;
@@ -97,6 +103,7 @@ async function loadScenario(id) {
   render();
   $("status").textContent = "";
   document.body.dataset.ready = "0";
+  document.body.dataset.readyAt = String(performance.now());
 }
 
 // The extent worth showing first: cells with children and the units.
@@ -171,8 +178,10 @@ function render() {
   renderMap();
   renderCompare();
   renderDistricts();
-  renderUnits();
   if (state.selected !== null) showUnit(state.selected);
+  // The unit table (hundreds of rows) follows once the KPIs and the map are up.
+  clearTimeout(state.unitsTimer);
+  state.unitsTimer = setTimeout(renderUnits, 0);
 }
 
 function renderChanges() {

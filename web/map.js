@@ -58,6 +58,7 @@ class MapView {
 
   resize() {
     const r = this.canvas.getBoundingClientRect();
+    this.w = r.width; this.h = r.height;
     const dpr = window.devicePixelRatio || 1;
     this.canvas.width = Math.max(1, Math.round(r.width * dpr));
     this.canvas.height = Math.max(1, Math.round(r.height * dpr));
@@ -74,15 +75,15 @@ class MapView {
   fit() {
     if (!this.base) return;
     const [x0, y0, x1, y1] = this.extent;
-    const r = this.canvas.getBoundingClientRect();
+    const [w, h] = this.size();
     this.cx = (x0 + x1) / 2; this.cy = (y0 + y1) / 2;
-    this.scale = Math.min(r.width / Math.max(1, x1 - x0), r.height / Math.max(1, y1 - y0)) * 0.95;
+    this.scale = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0)) * 0.95;
     this.draw();
   }
 
   zoom(f) {
-    const r = this.canvas.getBoundingClientRect();
-    this.zoomAt(r.width / 2, r.height / 2, f);
+    const [w, h] = this.size();
+    this.zoomAt(w / 2, h / 2, f);
   }
 
   zoomAt(px, py, f) {
@@ -93,14 +94,23 @@ class MapView {
     this.draw();
   }
 
+  // The canvas size in CSS pixels, read once per resize (reading layout per point is slow).
+  size() {
+    if (!this.w) {
+      const r = this.canvas.getBoundingClientRect();
+      this.w = r.width; this.h = r.height;
+    }
+    return [this.w, this.h];
+  }
+
   toScreen(x, y) {
-    const r = this.canvas.getBoundingClientRect();
-    return [(x - this.cx) * this.scale + r.width / 2, (this.cy - y) * this.scale + r.height / 2];
+    const [w, h] = this.size();
+    return [(x - this.cx) * this.scale + w / 2, (this.cy - y) * this.scale + h / 2];
   }
 
   toWorld(px, py) {
-    const r = this.canvas.getBoundingClientRect();
-    return [(px - r.width / 2) / this.scale + this.cx, this.cy - (py - r.height / 2) / this.scale];
+    const [w, h] = this.size();
+    return [(px - w / 2) / this.scale + this.cx, this.cy - (py - h / 2) / this.scale];
   }
 
   setData(cellColours, units, selected) {
@@ -152,43 +162,92 @@ class MapView {
     if (!text) { this.tooltip.hidden = true; return; }
     this.tooltip.innerHTML = text;
     this.tooltip.hidden = false;
-    const w = this.canvas.getBoundingClientRect().width;
+    const [w] = this.size();
     this.tooltip.style.left = Math.min(px + 14, w - 260) + "px";
     this.tooltip.style.top = (py + 14) + "px";
   }
 
+  // Draws on the next frame (several changes in one task draw once).
   draw() {
-    const ctx = this.canvas.getContext("2d");
-    if (!ctx || !this.dpr) return;
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.paint(); });
+  }
+
+  // Streets and district borders change only with the view: drawn once per view into an
+  // offscreen canvas and copied on every paint.
+  linework(w, h) {
+    const key = [this.scale, this.cx, this.cy, w, h, this.dpr].join(",");
+    if (this.lineKey === key) return this.lines;
+    const off = this.lines || document.createElement("canvas");
+    off.width = Math.round(w * this.dpr);
+    off.height = Math.round(h * this.dpr);
+    const ctx = off.getContext("2d");
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    const r = this.canvas.getBoundingClientRect();
-    ctx.fillStyle = "#fafafa";
-    ctx.fillRect(0, 0, r.width, r.height);
-    if (!this.base) return;
-    const b = this.base;
-    // Cells.
-    b.cells.forEach((cell, i) => {
-      const colour = this.cellColours[i];
-      if (!colour) return;
-      ctx.beginPath();
-      this.path(ctx, cell.ring, true);
-      ctx.fillStyle = colour;
-      ctx.fill();
-    });
-    // Streets.
+    ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = "rgba(60,60,60,0.55)";
     ctx.lineWidth = Math.max(0.5, Math.min(1.6, this.scale * 2));
     ctx.beginPath();
-    for (const line of b.streets) this.path(ctx, line, false);
+    const [x0, y0] = this.toWorld(0, h), [x1, y1] = this.toWorld(w, 0);
+    for (const line of this.base.streets) {
+      // Skip streets wholly outside the view (their first and last points are).
+      const n = line.length;
+      if ((line[0] < x0 && line[n - 2] < x0) || (line[0] > x1 && line[n - 2] > x1) ||
+          (line[1] < y0 && line[n - 1] < y0) || (line[1] > y1 && line[n - 1] > y1)) continue;
+      this.path(ctx, line, false);
+    }
     ctx.stroke();
-    // District borders.
     ctx.strokeStyle = "#1a1a1a";
     ctx.lineWidth = 2;
     ctx.setLineDash([6, 4]);
     ctx.beginPath();
-    for (const s of b.district_borders) this.path(ctx, s, false);
+    for (const seg of this.base.district_borders) this.path(ctx, seg, false);
     ctx.stroke();
-    ctx.setLineDash([]);
+    this.lines = off;
+    this.lineKey = key;
+    return off;
+  }
+
+  paint() {
+    const started = performance.now();
+    this.paintMs = undefined;
+    this.paintStarted = started;
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx || !this.dpr) return;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const [w, h] = this.size();
+    ctx.fillStyle = "#fafafa";
+    ctx.fillRect(0, 0, w, h);
+    if (!this.base) return;
+    // Cells, by colour: grid squares as rectangles, other shapes as one path per colour.
+    const byColour = new Map();
+    this.base.cells.forEach((cell, i) => {
+      const colour = this.cellColours[i];
+      if (colour) {
+        if (!byColour.has(colour)) byColour.set(colour, []);
+        byColour.get(colour).push(cell);
+      }
+    });
+    for (const [colour, cells] of byColour) {
+      ctx.fillStyle = colour;
+      const shapes = new Path2D();
+      let any = false;
+      for (const cell of cells) {
+        const box = rectangle(cell.ring);
+        if (box) {
+          const [ax, ay] = this.toScreen(box[0], box[3]), [bx, by] = this.toScreen(box[2], box[1]);
+          ctx.fillRect(ax, ay, bx - ax, by - ay);
+        } else {
+          this.path(shapes, cell.ring, true);
+          any = true;
+        }
+      }
+      if (any) ctx.fill(shapes);
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.linework(w, h), 0, 0);
+    ctx.restore();
     // Units.
     this.units.forEach((u, i) => {
       const [x, y] = this.toScreen(u.x, u.y);
@@ -220,6 +279,7 @@ class MapView {
         ctx.stroke();
       }
     });
+    this.paintMs = performance.now() - started;
   }
 
   path(ctx, flat, close) {
@@ -229,6 +289,15 @@ class MapView {
     }
     if (close) ctx.closePath();
   }
+}
+
+// [min x, min y, max x, max y] of an axis-aligned rectangular ring (grid cells), else null.
+function rectangle(ring) {
+  if (ring.length !== 10 || ring[0] !== ring[8] || ring[1] !== ring[9]) return null;
+  for (let k = 0; k < 8; k += 2) {
+    if (ring[k] !== ring[k + 2] && ring[k + 1] !== ring[k + 3]) return null;
+  }
+  return [Math.min(ring[0], ring[4]), Math.min(ring[1], ring[5]), Math.max(ring[0], ring[4]), Math.max(ring[1], ring[5])];
 }
 
 function inside(ring, x, y) {

@@ -84,12 +84,25 @@ type AppState = Arc<(Mutex<Shared>, Config)>;
 /// Reads the scenarios, binds, calls `ready` with the address, and serves until the process
 /// ends. Each scenario is evaluated once before serving so the first page is quick.
 pub fn serve(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
-    let mut engine = Engine::new();
-    let mut served = Vec::new();
+    let mut scenarios = Vec::new();
     for file in &config.scenarios {
-        let scenario = crate::io::scenario::read(file).map_err(EngineError::from)?;
+        scenarios.push((file.clone(), crate::io::scenario::read(file).map_err(EngineError::from)?));
+    }
+    serve_with(Engine::new(), scenarios, config, ready)
+}
+
+/// [`serve`] on an engine that may already hold cities and networks (tools, benchmarks),
+/// for scenarios already read: (file, scenario).
+pub fn serve_with(
+    mut engine: Engine,
+    scenarios: Vec<(PathBuf, Scenario)>,
+    config: Config,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let mut served = Vec::new();
+    for (file, scenario) in scenarios {
         let current = engine.evaluate(&scenario, &NoProgress)?;
-        served.push(Served { file: file.clone(), scenario, map: None, current: Some(current) });
+        served.push(Served { file, scenario, map: None, current: Some(current) });
     }
     let addr = SocketAddr::new(config.bind, config.port);
     let state: AppState = Arc::new((Mutex::new(Shared { engine, served, exported: Vec::new() }), config));
