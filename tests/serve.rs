@@ -230,6 +230,31 @@ fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
     assert!(compare.as_str().is_some_and(|c| c.contains("Lähtö") && c.contains("Muutettu")), "{compare}");
     let after_edit = browser.screenshot("workspace-fi-closed.png");
 
+    // Open a new unit by clicking the middle of the map.
+    browser.click("#open-mode");
+    browser.script("const r = document.getElementById('map').getBoundingClientRect(); map.click(r.width / 2, r.height / 2); return true");
+    browser.until("the new-unit form", "return !document.getElementById('open-panel').hidden");
+    browser.click("#open-form button[type=submit]");
+    browser.until("the opening", "return document.body.dataset.ready === '2'");
+    browser.until(
+        "the new unit in the unit table",
+        "return Array.from(document.querySelectorAll('#units td')).some(td => td.textContent === 'NEW-1')",
+    );
+    browser.click("#undo");
+    browser.until("the undo of the opening", "return document.body.dataset.ready === '1'");
+
+    // Compared with the other Helsinki scenario, the table shows both.
+    browser.script("const s = document.getElementById('reference'); s.value = '1'; s.dispatchEvent(new Event('change')); return true");
+    browser.until(
+        "the comparison with the other scenario",
+        "return document.getElementById('compare').innerText.includes('helsinki-close-two-open-one')",
+    );
+    browser.script("const s = document.getElementById('reference'); s.value = '0'; s.dispatchEvent(new Event('change')); return true");
+    browser.until(
+        "the comparison with the scenario as loaded",
+        "return !document.getElementById('compare').innerText.includes('helsinki-close-two-open-one')",
+    );
+
     // Undo brings the base back; Swedish relabels the page.
     browser.click("#undo");
     browser.until("the undo", "return document.body.dataset.ready === '0'");

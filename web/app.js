@@ -97,6 +97,8 @@ async function loadScenario(id) {
   state.map = await (await api(`/api/scenarios/${id}/map`)).json();
   state.base = await (await api(`/api/scenarios/${id}/evaluate`, { changes: [] })).json();
   state.view = state.base;
+  state.reference = id;
+  fillReferences();
   map.setBase(state.map, studied(state.base));
   const year = $("year");
   year.innerHTML = state.map.years.map((y) => `<option>${y}</option>`).join("");
@@ -121,6 +123,24 @@ async function start() {
   $("lang").value = state.lang;
   translate();
   await loadScenario(0);
+}
+
+// The scenarios the edited one can be compared with: those of the same city (the same
+// demand cells), each as loaded; changes everywhere are shown against the one chosen.
+function fillReferences() {
+  const city = state.scenarios[state.id].city;
+  $("reference").innerHTML = state.scenarios.filter((s) => s.city === city)
+    .map((s) => `<option value="${s.id}"${s.id === state.reference ? " selected" : ""}>${esc(t("as_loaded", { name: s.title }))}</option>`).join("");
+}
+
+async function setReference(id) {
+  try {
+    state.base = await (await api(`/api/scenarios/${id}/evaluate`, { changes: [] })).json();
+    state.reference = id;
+    // Evaluating the reference used the server's kept evaluation of that scenario; ours
+    // is re-scored from the steps on the next request, as always.
+    render();
+  } catch (err) { $("error").textContent = err.message; $("error").hidden = false; }
 }
 
 // ---- rendering ----------------------------------------------------------------------
@@ -252,7 +272,7 @@ function renderCompare() {
     [t("places"), b.places, k.places, (x) => num(x, 0), (d) => signed(d, 0, "")],
     [t("units_operating"), b.units_operating, k.units_operating, (x) => num(x, 0), (d) => signed(d, 0, "")],
   ];
-  $("compare").innerHTML = `<thead><tr><th scope="col">${esc(t("indicator_col"))}</th><th scope="col">${esc(t("base"))}</th><th scope="col">${esc(t("edited"))}</th><th scope="col">${esc(t("change"))}</th></tr></thead><tbody>` +
+  $("compare").innerHTML = `<thead><tr><th scope="col">${esc(t("indicator_col"))}</th><th scope="col">${esc(t("base"))}: ${esc(state.scenarios[state.reference].name)}</th><th scope="col">${esc(t("edited"))}: ${esc(state.scenarios[state.id].name)}</th><th scope="col">${esc(t("change"))}</th></tr></thead><tbody>` +
     rows.map((r) => `<tr><th scope="row" class="text">${esc(r[0])}</th><td>${r[3](r[1])}</td><td>${r[3](r[2])}</td><td>${r[1] === null || r[2] === null ? "" : r[4](r[2] - r[1])}</td></tr>`).join("") + "</tbody>";
 }
 
@@ -378,8 +398,9 @@ function onPoint(x, y) {
 }
 
 function wire() {
-  $("lang").addEventListener("change", () => { state.lang = $("lang").value; localStorage.setItem("pave-lang", state.lang); translate(); render(); });
+  $("lang").addEventListener("change", () => { state.lang = $("lang").value; localStorage.setItem("pave-lang", state.lang); translate(); fillReferences(); render(); });
   $("scenario").addEventListener("change", () => loadScenario(Number($("scenario").value)));
+  $("reference").addEventListener("change", () => setReference(Number($("reference").value)));
   $("indicator").addEventListener("change", () => { state.indicator = $("indicator").value; renderMap(); });
   $("zoom-in").addEventListener("click", () => map.zoom(1.4));
   $("zoom-out").addEventListener("click", () => map.zoom(1 / 1.4));
