@@ -15,7 +15,7 @@
 //! ```
 //! use pave::network::ascii::Drawing;
 //! use pave::routing::{dijkstra::one_to_all, Access, Workspace, UNREACHABLE};
-//! let d = Drawing::parse("a-b---c\n|     v\nd-----e", 1000).unwrap();
+//! let d = Drawing::parse("a-b---c\n|     v\nd-----e", 1000).expect("a valid drawing");
 //! let mut ws = Workspace::new(d.graph.node_count());
 //! one_to_all(&d.graph, &[Access { node: d.node('a'), cost: 0 }], UNREACHABLE, &mut ws);
 //! assert_eq!(ws.dist(d.node('c')), 6_000);
