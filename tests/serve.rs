@@ -265,5 +265,17 @@ fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
     let text = browser.script("return document.body.innerText");
     assert!(text.as_str().is_some_and(|t| t.contains("Nyckeltal") && t.contains("Barn inom 16 min")), "{text}");
     let swedish = browser.screenshot("workspace-sv.png");
+
+    // Keyboard only: Enter on a unit's button in the table opens its panel and moves the
+    // focus there; Enter on "Stäng" closes it.
+    browser.keys("#units button[data-unit='3']", "\u{E007}");
+    browser.until("the unit panel by keyboard", "return !document.getElementById('unit-panel').hidden");
+    assert_eq!(browser.script("return document.activeElement.id"), json!("unit-panel"), "focus moves to the panel");
+    browser.keys("#unit-dismiss", "\u{E007}");
+    browser.until("the panel closed by keyboard", "return document.getElementById('unit-panel').hidden");
+    // The map takes the keyboard focus and pans with the arrow keys.
+    let before_pan = browser.script("return map.cx");
+    browser.keys("#map", "\u{E014}");
+    browser.until("the map panned by keyboard", &format!("return map.cx !== {before_pan}"));
     eprintln!("screenshots: {} {} {}", first.display(), after_edit.display(), swedish.display());
 }

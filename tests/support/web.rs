@@ -142,6 +142,13 @@ impl Browser {
         self.call(&format!("/element/{id}/click"), json!({}));
     }
 
+    /// Sends keys (WebDriver codes, e.g. "\u{E007}" for Enter) to the element at `css`.
+    pub fn keys(&self, css: &str, text: &str) {
+        let found = self.call("/element", json!({ "using": "css selector", "value": css }));
+        let id = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned();
+        self.call(&format!("/element/{id}/value"), json!({ "text": text }));
+    }
+
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let (status, answer) = http(&self.addr, "GET", &format!("/session/{}/screenshot", self.session), b"");
         assert_eq!(status, 200);
