@@ -3,6 +3,7 @@
 //!
 //! Exit codes (as ripgrep): 0 success, 1 the data has problems, 2 usage or I/O error.
 
+mod batch;
 mod network;
 mod progress;
 mod routing;
@@ -116,6 +117,12 @@ enum Command {
     ///
     ///   pave serve sample-data/helsinki/scenarios/*.toml --port 8080
     Serve(serve::ServeArgs),
+    /// Work split into shards for a scheduler (Slurm, Kubernetes, GNU parallel).
+    ///
+    /// plan → run each shard (any order, any machine sharing the folder) → status → merge.
+    /// On one machine: `seq 0 7 | xargs -P 2 -I{} pave batch run JOBDIR --shard {}`.
+    #[command(subcommand)]
+    Batch(batch::BatchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +177,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => scenario::run(&args, &bar),
         Command::Compare(args) => scenario::run_compare(&args, &bar),
         Command::Serve(args) => serve::run(&args),
+        Command::Batch(command) => batch::run(&command, &bar),
         Command::Network(NetworkCommand::Export(args)) => network::run_export(&args),
     };
     match result {

@@ -13,6 +13,7 @@
 //! Every operation returns data and a typed report of what was off the network or left
 //! out ([`Notes`]); nothing here prints.
 
+pub mod batch;
 pub mod evaluation;
 mod inputs;
 pub mod routing;

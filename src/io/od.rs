@@ -35,9 +35,10 @@ fn schema(int_ids: bool) -> Schema {
     ])
 }
 
-/// The ids as integers if every one of them is an integer.
+/// The ids as integers if every one of them is an integer written canonically (`7`, not
+/// `007` or `+7`), so that the integer gives back the id exactly.
 fn as_ints(ids: &[String]) -> Option<Vec<i64>> {
-    ids.iter().map(|s| s.parse::<i64>().ok()).collect()
+    ids.iter().map(|s| s.parse::<i64>().ok().filter(|i| i.to_string() == *s)).collect()
 }
 
 impl OdWriter {
@@ -102,7 +103,7 @@ impl OdWriter {
                         line.push(',');
                         if c != u32::MAX {
                             use std::fmt::Write as _;
-                            let _ = write!(line, "{}.{:03}", c / 1000, c % 1000);
+                            let _ = write!(line, "{}", seconds(c));
                         }
                         line.push('\n');
                         w.write_all(line.as_bytes()).map_err(|e| WriteError::new(&target, e))?;
@@ -165,6 +166,33 @@ impl OdWriter {
         std::fs::rename(&self.tmp, &target).map_err(|e| WriteError::new(&target, e))?;
         Ok(self.rows)
     }
+}
+
+/// Seconds with millisecond precision as `pave matrix` writes them in CSV.
+pub fn seconds(ms: u32) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// One OD table row read back: origin id, destination id, time in ms (`None`: unreachable).
+pub type OdRow = (String, String, Option<u32>);
+
+/// Reads an OD Parquet file written by [`OdWriter`] (ids integer or text).
+pub fn read_parquet(path: &Path) -> Result<Vec<OdRow>, super::error::ReadError> {
+    use super::error::ReadError;
+    use crate::model::ProblemKind;
+    let bad = |m: String| ReadError::new(path, ProblemKind::Parse, m);
+    let file = File::open(path).map_err(|e| ReadError::new(path, ProblemKind::Unreadable, e.to_string()))?;
+    let df = ParquetReader::new(file).finish().map_err(|e| bad(e.to_string()))?;
+    let text = |name: &str| -> Result<Vec<String>, ReadError> {
+        let c = df.column(name).map_err(|e| bad(e.to_string()))?;
+        let c = c.cast(&DataType::String).map_err(|e| bad(e.to_string()))?;
+        let s = c.str().map_err(|e| bad(e.to_string()))?;
+        Ok(s.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
+    };
+    let (o, d) = (text("origin_id")?, text("destination_id")?);
+    let t = df.column("time_s").map_err(|e| bad(e.to_string()))?;
+    let t = t.f64().map_err(|e| bad(format!("column 'time_s': {e}")))?;
+    Ok(o.into_iter().zip(d).zip(t.iter()).map(|((o, d), t)| (o, d, t.map(|v| (v * 1000.0).round() as u32))).collect())
 }
 
 impl Drop for OdWriter {

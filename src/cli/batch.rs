@@ -1,0 +1,185 @@
+//! `pave batch`: parses the options and calls [`crate::engine::batch`].
+
+use crate::engine::batch::{self, ShardRun, ShardState};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The subcommands of `pave batch`.
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Check a job's inputs, record their hashes and write JOBDIR/manifest.json with the shards.
+    ///
+    /// The job file (TOML):
+    ///
+    ///   [matrix]
+    ///   network = "helsinki-walk.pavenet"
+    ///   from = "cells.csv"        # or "profile.toml:demand_areas"
+    ///   to = "units.csv"
+    ///   cutoff_min = 60           # optional; max_snap_m = 500, sparse = false
+    ///
+    ///   [split]
+    ///   shards = 16               # or rows_per_shard = 1000
+    Plan(PlanArgs),
+    /// Compute one shard into JOBDIR/out/shard=N/ (Parquet + a completion record).
+    ///
+    /// The shard number comes from --shard, or from the scheduler: SLURM_ARRAY_TASK_ID
+    /// (Slurm array jobs) or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). A finished
+    /// shard is not computed again; inputs changed since the plan are refused.
+    Run(RunArgs),
+    /// List done, missing, failed and stale shards; exit 1 while any is not done.
+    Status(DirArgs),
+    /// Check every shard is done once and consistent; write JOBDIR/summary.json.
+    Merge(MergeArgs),
+    /// Write JOBDIR/submit.sh: a Slurm array job over the shards and a dependent merge.
+    Slurm(SlurmArgs),
+}
+
+/// Options of `pave batch plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The job file.
+    pub job: PathBuf,
+    /// The job folder to create.
+    #[arg(long, value_name = "JOBDIR")]
+    pub out: PathBuf,
+}
+
+/// Options of `pave batch run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The job folder.
+    pub dir: PathBuf,
+    /// Shard number (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).
+    #[arg(long)]
+    pub shard: Option<usize>,
+}
+
+/// A job folder.
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// The job folder.
+    pub dir: PathBuf,
+}
+
+/// Options of `pave batch merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The job folder.
+    pub dir: PathBuf,
+    /// Also write the whole matrix as one CSV (as `pave matrix --out FILE.csv` would).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+/// Options of `pave batch slurm`.
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    /// The job folder.
+    pub dir: PathBuf,
+    /// Shards running at once (the array's %M).
+    #[arg(long, default_value_t = 8)]
+    pub parallel: usize,
+    /// Time limit per shard, minutes.
+    #[arg(long, default_value_t = 60)]
+    pub minutes: u32,
+}
+
+fn fail(e: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
+    eprintln!("pave batch: {e}");
+    Ok(ExitCode::from(1))
+}
+
+/// Runs a `pave batch` subcommand.
+pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> anyhow::Result<ExitCode> {
+    match command {
+        BatchCommand::Plan(a) => match batch::plan(&a.job, &a.out) {
+            Ok(m) => {
+                println!(
+                    "planned {} shards of {} origins × {} destinations into {} (plan {})",
+                    m.shards.len(),
+                    m.origins,
+                    m.destinations,
+                    a.out.display(),
+                    m.id
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => fail(e),
+        },
+        BatchCommand::Run(a) => {
+            let from_env = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().map(|s| (*v, s)));
+            let shard = match (a.shard, from_env) {
+                (Some(n), _) => n,
+                (None, Some((var, value))) => match value.trim().parse() {
+                    Ok(n) => n,
+                    Err(_) => return fail(format!("{var} = '{value}': a shard number (0, 1, …)")),
+                },
+                (None, None) => {
+                    eprintln!("pave batch run: give --shard N, or run as a Slurm array or Kubernetes Indexed Job task");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            match batch::run_shard(&a.dir, shard, progress) {
+                Ok(ShardRun::Computed(d)) => {
+                    println!("shard {shard}: {} rows ({})", d.rows, d.checksum);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(ShardRun::AlreadyDone(d)) => {
+                    println!("shard {shard}: already done ({} rows), nothing to do", d.rows);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => fail(format!("shard {shard}: {e}")),
+            }
+        }
+        BatchCommand::Status(a) => match batch::status(&a.dir) {
+            Ok(states) => {
+                let mut not_done = 0;
+                for (s, st) in &states {
+                    let text = match st {
+                        ShardState::Done(d) => format!("done ({} rows)", d.rows),
+                        ShardState::Missing => "missing".to_owned(),
+                        ShardState::Failed(m) => format!("failed: {m}"),
+                        ShardState::Stale(m) => format!("stale: {m}"),
+                    };
+                    not_done += usize::from(!matches!(st, ShardState::Done(_)));
+                    println!("shard {:>4}  origins {:>7}–{:<7}  {text}", s.index, s.first, s.last);
+                }
+                println!("{} of {} shards done", states.len() - not_done, states.len());
+                Ok(if not_done == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            }
+            Err(e) => fail(e),
+        },
+        BatchCommand::Merge(a) => match batch::merge(&a.dir, a.csv.as_deref()) {
+            Ok(s) => {
+                println!(
+                    "merged {} shards: {} rows ({} pairs, {} with a time) in {}; wrote {}",
+                    s.shards,
+                    s.rows,
+                    s.pairs,
+                    s.reachable,
+                    s.dataset.display(),
+                    a.dir.join("summary.json").display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => fail(e),
+        },
+        BatchCommand::Slurm(a) => {
+            let m = match batch::manifest(&a.dir) {
+                Ok(m) => m,
+                Err(e) => return fail(e),
+            };
+            let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
+            let script = batch::slurm_script(&a.dir, &m, a.parallel, &pave, a.minutes);
+            let path = a.dir.join("submit.sh");
+            if let Err(e) = std::fs::write(&path, script) {
+                return fail(format!("{}: {e}", path.display()));
+            }
+            println!("wrote {}: bash it on the cluster's login node", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
