@@ -51,6 +51,15 @@ fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
     let plan = pave(d, &["batch", "plan", "job.toml", "--out", "job"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     assert!(plan.stdout.contains("planned 8 shards"), "{}", plan.stdout);
+    let slurm = pave(d, &["batch", "slurm", "job", "--parallel", "3"]);
+    assert_eq!(slurm.code, 0, "{}", slurm.stderr);
+    let script = std::fs::read_to_string(d.join("job/submit.sh")).expect("submit.sh");
+    assert!(
+        script.contains("--array=0-7%3")
+            && script.contains("--requeue")
+            && script.contains("--dependency=afterok:$array"),
+        "{script}"
+    );
 
     // Shards in reverse order; shard 3 meets a changed input and fails.
     for n in (4..8).rev() {

@@ -31,7 +31,9 @@ pub enum BatchCommand {
     Status(DirArgs),
     /// Check every shard is done once and consistent; write JOBDIR/summary.json.
     Merge(MergeArgs),
-    /// Write JOBDIR/submit.sh: a Slurm array job over the shards and a dependent merge.
+    /// Write JOBDIR/submit.sh: a Slurm array job over the shards not done and a dependent merge.
+    ///
+    /// Written again after a failure or cancellation, it lists only the shards still to do.
     Slurm(SlurmArgs),
 }
 
@@ -168,12 +170,18 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
             Err(e) => fail(e),
         },
         BatchCommand::Slurm(a) => {
-            let m = match batch::manifest(&a.dir) {
-                Ok(m) => m,
+            let (m, states) = match batch::manifest(&a.dir).and_then(|m| Ok((m, batch::status(&a.dir)?))) {
+                Ok(x) => x,
                 Err(e) => return fail(e),
             };
+            let todo: Vec<usize> =
+                states.iter().filter(|(_, st)| !matches!(st, ShardState::Done(_))).map(|(s, _)| s.index).collect();
+            if todo.is_empty() {
+                println!("every shard is done: run `pave batch merge {}`", a.dir.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
-            let script = batch::slurm_script(&a.dir, &m, a.parallel, &pave, a.minutes);
+            let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, a.minutes);
             let path = a.dir.join("submit.sh");
             if let Err(e) = std::fs::write(&path, script) {
                 return fail(format!("{}: {e}", path.display()));

@@ -434,27 +434,55 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Summary, EngineError> {
     Ok(summary)
 }
 
-/// An `sbatch` script for the job in `dir`: an array over the shards (at most `parallel`
-/// at once, requeued on node failure) and a merge job after every shard succeeded.
-pub fn slurm_script(dir: &Path, m: &Manifest, parallel: usize, pave: &Path, minutes: u32) -> String {
-    let last = m.shards.len().saturating_sub(1);
+/// Slurm's array list for shard numbers: ranges where they run on (`0-7`, `2,5,9-11`).
+pub fn array_list(shards: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < shards.len() {
+        let mut j = i;
+        while j + 1 < shards.len() && shards[j + 1] == shards[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}-{}", shards[i], shards[j]) } else { shards[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+/// An `sbatch` script for the shards of the job in `dir` not done yet (`todo`): an array over
+/// them (at most `parallel` at once, requeued on node failure) and a merge job after every
+/// one succeeded (cancelled, not left pending, if one fails).
+pub fn slurm_script(dir: &Path, m: &Manifest, todo: &[usize], parallel: usize, pave: &Path, minutes: u32) -> String {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
     let (d, p) = (dir.display(), pave.display());
     format!(
         "#!/bin/bash\n\
-         # pave batch for {d}: {shards} shards of a {o} × {dest} travel-time matrix (plan {id}).\n\
-         # Submit with: bash {d}/submit.sh  (an array job, then the merge after it).\n\
+         # pave batch for {d}: {n} of {shards} shards of a {o} × {dest} travel-time matrix (plan {id}).\n\
+         # Run it on the login node: bash {d}/submit.sh; it prints the array and merge job ids.\n\
          set -euo pipefail\n\
          mkdir -p {d}/logs\n\
-         array=$(sbatch --parsable --job-name=pave-shards --array=0-{last}%{parallel} --requeue \\\n  \
+         array=$(sbatch --parsable --job-name=pave-shards --array={list}%{parallel} --requeue \\\n  \
            --time={minutes} --cpus-per-task=2 --mem=4G --output={d}/logs/shard-%a.out \\\n  \
            --wrap=\"{p} batch run {d}\")\n\
-         sbatch --parsable --job-name=pave-merge --dependency=afterok:$array --time=30 --cpus-per-task=1 --mem=2G \\\n  \
-           --output={d}/logs/merge.out --wrap=\"{p} batch merge {d}\"\n",
+         merge=$(sbatch --parsable --job-name=pave-merge --dependency=afterok:$array --kill-on-invalid-dep=yes \\\n  \
+           --time=30 --cpus-per-task=1 --mem=2G --output={d}/logs/merge.out --wrap=\"{p} batch merge {d}\")\n\
+         echo \"$array $merge\"\n",
+        n = todo.len(),
         shards = m.shards.len(),
         o = m.origins,
         dest = m.destinations,
         id = m.id,
+        list = array_list(todo),
         parallel = parallel.max(1),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn array_lists_join_runs_of_shards() {
+        assert_eq!(super::array_list(&[0, 1, 2, 3]), "0-3");
+        assert_eq!(super::array_list(&[2, 5, 9, 10, 11]), "2,5,9-11");
+        assert_eq!(super::array_list(&[]), "");
+    }
 }
