@@ -11,10 +11,9 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
-#[test]
-fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let d = tmp.path();
+/// A walking network of the Helsinki sample, three destinations in `targets.csv` and the
+/// single-process matrix `single.csv` from the sample's cells to them; (origins, targets).
+fn setup(d: &Path) -> (String, String) {
     let helsinki = root().join("sample-data/helsinki");
     let osm = helsinki.join("helsinki-center.osm.pbf");
     let built =
@@ -42,12 +41,24 @@ fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
         ],
     );
     assert_eq!(single.code, 0, "{}", single.stderr);
+    (cells, points)
+}
+
+fn job(d: &Path, name: &str, cells: &str) {
     write(
-        &d.join("job.toml"),
+        &d.join(format!("{name}.toml")),
         &format!(
             "[matrix]\nnetwork = \"walk.pavenet\"\nfrom = \"{cells}\"\nto = \"targets.csv\"\ncutoff_min = 30\n\n[split]\nshards = 8\n"
         ),
     );
+}
+
+#[test]
+fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let (cells, points) = setup(d);
+    job(d, "job", &cells);
     let plan = pave(d, &["batch", "plan", "job.toml", "--out", "job"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     assert!(plan.stdout.contains("planned 8 shards"), "{}", plan.stdout);
@@ -122,5 +133,85 @@ fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
             && script.contains("--requeue")
             && script.contains("--dependency=afterok:$array"),
         "{script}"
+    );
+}
+
+/// Runs a command; (exit code, stdout, stderr).
+fn sh(d: &Path, program: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(program).args(args).current_dir(d).output().expect(program);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// Waits (at most 3 minutes) until none of `jobs` is pending or running.
+fn wait_for(d: &Path, jobs: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, out, _) = sh(d, "squeue", &["-h", "-j", jobs, "-o", "%i %T"]);
+        if out.trim().is_empty() {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 180, "Slurm jobs {jobs} still queued after 3 minutes:\n{out}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn on_a_real_slurm_cluster_failed_and_cancelled_shards_are_resubmitted_alone() {
+    let up = sh(Path::new("."), "sinfo", &["-h", "-o", "%t"]);
+    if up.0 != 0 || !up.1.lines().any(|l| matches!(l.trim(), "idle" | "mix" | "alloc")) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs the local Slurm cluster (.ci/run starts scripts/slurm-local.sh)"
+        );
+        eprintln!("skipped: no Slurm cluster here (scripts/slurm-local.sh start)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let (cells, _) = setup(d);
+    job(d, "sjob", &cells);
+    let plan = pave(d, &["batch", "plan", "sjob.toml", "--out", "sjob"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    // Shard 2 will fail: a file stands where its partition folder goes.
+    std::fs::create_dir_all(d.join("sjob/out")).expect("out");
+    write(&d.join("sjob/out/shard=2"), "in the way");
+    let slurm = pave(d, &["batch", "slurm", "sjob", "--parallel", "2", "--minutes", "5"]);
+    assert_eq!(slurm.code, 0, "{}", slurm.stderr);
+    let (code, ids, err) = sh(d, "bash", &["sjob/submit.sh"]);
+    assert_eq!(code, 0, "{err}");
+    let (array, merge) = ids.trim().split_once(' ').expect("array and merge job ids");
+    // Shard 5 is cancelled before it finishes (two run at a time, so it is still queued).
+    let (code, _, err) = sh(d, "scancel", &[&format!("{array}_5")]);
+    assert_eq!(code, 0, "{err}");
+    wait_for(d, &format!("{array},{merge}"));
+    let status = pave(d, &["batch", "status", "sjob"]);
+    assert_eq!(status.code, 1, "{}", status.stdout);
+    assert!(status.stdout.contains("6 of 8 shards done"), "{}", status.stdout);
+    let line =
+        |n: usize| status.stdout.lines().find(|l| l.starts_with(&format!("shard {n:>4}"))).unwrap_or("").to_owned();
+    assert!(line(2).contains("failed") && line(2).contains("shard=2"), "{}", line(2));
+    assert!(line(5).contains("missing"), "{}", line(5));
+    assert!(!d.join("sjob/summary.json").exists(), "the merge job did not run after a failed array");
+
+    // Mended, the same command submits only shards 2 and 5, and the merge follows.
+    std::fs::remove_file(d.join("sjob/out/shard=2")).expect("mend");
+    let slurm = pave(d, &["batch", "slurm", "sjob", "--parallel", "2", "--minutes", "5"]);
+    assert_eq!(slurm.code, 0, "{}", slurm.stderr);
+    let script = std::fs::read_to_string(d.join("sjob/submit.sh")).expect("submit.sh");
+    assert!(script.contains("--array=2,5%2"), "{script}");
+    let (code, ids, err) = sh(d, "bash", &["sjob/submit.sh"]);
+    assert_eq!(code, 0, "{err}");
+    let (array, merge) = ids.trim().split_once(' ').expect("job ids");
+    wait_for(d, &format!("{array},{merge}"));
+    let summary = std::fs::read_to_string(d.join("sjob/summary.json")).unwrap_or_else(|_| {
+        panic!("the merge job wrote no summary: {:?}", std::fs::read_to_string(d.join("sjob/logs/merge.out")))
+    });
+    assert!(summary.contains("\"shards\": 8"), "{summary}");
+    let merged = pave(d, &["batch", "merge", "sjob", "--csv", "merged.csv"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert!(
+        std::fs::read(d.join("single.csv")).expect("single") == std::fs::read(d.join("merged.csv")).expect("merged"),
+        "the shards run by Slurm equal the single-process matrix byte for byte"
     );
 }
