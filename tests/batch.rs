@@ -214,4 +214,86 @@ fn on_a_real_slurm_cluster_failed_and_cancelled_shards_are_resubmitted_alone() {
         std::fs::read(d.join("single.csv")).expect("single") == std::fs::read(d.join("merged.csv")).expect("merged"),
         "the shards run by Slurm equal the single-process matrix byte for byte"
     );
+
+    // A small sweep, 8 runs in 8 array tasks, against the same sweep in one process.
+    let scenarios = root().join("sample-data/helsinki/scenarios");
+    let job = format!(
+        "[sweep]\nscenarios = [\"{0}/base-2030.toml\", \"{0}/close-two-open-one.toml\"]\nparticipation = [0.7, 0.8]\nthreshold_min = [10, 16]\n\n[split]\nshards = 8\n",
+        scenarios.display()
+    );
+    write(&d.join("sweep.toml"), &job);
+    write(&d.join("one.toml"), &job.replace("shards = 8", "shards = 1"));
+    for (file, dir) in [("sweep.toml", "sweep"), ("one.toml", "one")] {
+        let plan = pave(d, &["batch", "plan", file, "--out", dir]);
+        assert_eq!(plan.code, 0, "{}", plan.stderr);
+    }
+    assert_eq!(pave(d, &["batch", "run", "one", "--shard", "0"]).code, 0);
+    assert_eq!(pave(d, &["batch", "merge", "one"]).code, 0);
+    assert_eq!(pave(d, &["batch", "slurm", "sweep", "--parallel", "4", "--minutes", "5"]).code, 0);
+    let (code, ids, err) = sh(d, "bash", &["sweep/submit.sh"]);
+    assert_eq!(code, 0, "{err}");
+    let (array, merge) = ids.trim().split_once(' ').expect("job ids");
+    wait_for(d, &format!("{array},{merge}"));
+    assert!(
+        std::fs::read(d.join("one/kpis.csv")).expect("one process")
+            == std::fs::read(d.join("sweep/kpis.csv")).unwrap_or_else(|_| panic!(
+                "the merge job wrote no KPI table: {:?}",
+                std::fs::read_to_string(d.join("sweep/logs/merge.out"))
+            )),
+        "the sweep run by Slurm equals the sweep in one process byte for byte"
+    );
+}
+
+#[test]
+fn a_sweep_in_shards_equals_the_runs_done_one_by_one() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let scenarios = root().join("sample-data/helsinki/scenarios");
+    let job = format!(
+        "[sweep]\nscenarios = [\"{0}/base-2030.toml\", \"{0}/close-two-open-one.toml\"]\nparticipation = [0.7, 0.8]\nthreshold_min = [10, 16]\n\n[split]\nshards = 3\n",
+        scenarios.display()
+    );
+    write(&d.join("sweep.toml"), &job);
+    let plan = pave(d, &["batch", "plan", "sweep.toml", "--out", "sweep"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("planned 3 shards of a sweep of 8 scenario evaluations"), "{}", plan.stdout);
+    for n in [2, 0, 1] {
+        let r = pave(d, &["batch", "run", "sweep", "--shard", &n.to_string()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let merged = pave(d, &["batch", "merge", "sweep"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert!(merged.stdout.contains("8 runs of 2 scenarios"), "{}", merged.stdout);
+    let table = std::fs::read_to_string(d.join("sweep/kpis.csv")).expect("kpis.csv");
+    assert_eq!(table.lines().count(), 9, "{table}");
+    // Finnish Excel: a byte-order mark, semicolons, decimal commas.
+    assert!(table.starts_with("\u{feff}run;scenario;year;participation_pct;threshold_min;"), "{table}");
+
+    // The same sweep in one shard gives the same table, byte for byte.
+    write(&d.join("one.toml"), &job.replace("shards = 3", "shards = 1"));
+    assert_eq!(pave(d, &["batch", "plan", "one.toml", "--out", "one"]).code, 0);
+    assert_eq!(pave(d, &["batch", "run", "one", "--shard", "0"]).code, 0);
+    assert_eq!(pave(d, &["batch", "merge", "one"]).code, 0);
+    assert_eq!(std::fs::read(d.join("one/kpis.csv")).expect("one"), table.as_bytes());
+
+    // Run 7 (the second scenario, participation 0.8, 16 min) equals `pave run` of that scenario
+    // with those parameters.
+    write(
+        &d.join("alone.toml"),
+        &format!(
+            "name = \"alone\"\nextends = \"{}/close-two-open-one.toml\"\n\n[parameters]\nparticipation = 0.8\nthreshold_min = 16.0\n",
+            scenarios.display()
+        ),
+    );
+    let run = pave(d, &["run", "alone.toml", "--out", "runs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let kpis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("runs/alone/kpis.json")).expect("kpis.json")).expect("json");
+    let within = kpis["nearest_with_vacancy"]["within_share"].as_f64().expect("share") * 100.0;
+    let row = table.lines().nth(8).expect("run 7");
+    let cell: Vec<&str> = row.split(';').collect();
+    assert_eq!(cell[0], "7");
+    assert_eq!(cell[7], format!("{within:.1}").replace('.', ","), "{row}");
+    let summary = std::fs::read_to_string(d.join("sweep/summary.json")).expect("summary");
+    assert!(summary.contains("\"best\"") && summary.contains("year 2030, participation 80 %"), "{summary}");
 }

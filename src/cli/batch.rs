@@ -10,7 +10,7 @@ use std::process::ExitCode;
 pub enum BatchCommand {
     /// Check a job's inputs, record their hashes and write JOBDIR/manifest.json with the shards.
     ///
-    /// The job file (TOML):
+    /// The job file (TOML), a matrix:
     ///
     ///   [matrix]
     ///   network = "helsinki-walk.pavenet"
@@ -20,6 +20,14 @@ pub enum BatchCommand {
     ///
     ///   [split]
     ///   shards = 16               # or rows_per_shard = 1000
+    ///
+    /// or a sweep (every combination is one run):
+    ///
+    ///   [sweep]
+    ///   scenarios = ["base-2030.toml", "close-two-open-one.toml"]
+    ///   years = [2025, 2030, 2035]        # optional: each scenario's own year
+    ///   participation = [0.7, 0.75, 0.8]  # optional
+    ///   threshold_min = [16, 20]          # optional
     Plan(PlanArgs),
     /// Compute one shard into JOBDIR/out/shard=N/ (Parquet + a completion record).
     ///
@@ -30,6 +38,9 @@ pub enum BatchCommand {
     /// List done, missing, failed and stale shards; exit 1 while any is not done.
     Status(DirArgs),
     /// Check every shard is done once and consistent; write JOBDIR/summary.json.
+    ///
+    /// For a sweep also the KPI table of every run (JOBDIR/kpis.csv, Finnish Excel) and which
+    /// scenario is best under each variant (year, participation, threshold).
     Merge(MergeArgs),
     /// Write JOBDIR/submit.sh: a Slurm array job over the shards not done and a dependent merge.
     ///
@@ -69,7 +80,8 @@ pub struct DirArgs {
 pub struct MergeArgs {
     /// The job folder.
     pub dir: PathBuf,
-    /// Also write the whole matrix as one CSV (as `pave matrix --out FILE.csv` would).
+    /// Matrix: also write the whole matrix as one CSV (as `pave matrix --out FILE.csv`
+    /// would). Sweep: where to write the KPI table (default JOBDIR/kpis.csv).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
@@ -98,10 +110,9 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
         BatchCommand::Plan(a) => match batch::plan(&a.job, &a.out) {
             Ok(m) => {
                 println!(
-                    "planned {} shards of {} origins × {} destinations into {} (plan {})",
+                    "planned {} shards of {} into {} (plan {})",
                     m.shards.len(),
-                    m.origins,
-                    m.destinations,
+                    m.work.describe(),
                     a.out.display(),
                     m.id
                 );
@@ -155,7 +166,21 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
             Err(e) => fail(e),
         },
         BatchCommand::Merge(a) => match batch::merge(&a.dir, a.csv.as_deref()) {
-            Ok(s) => {
+            Ok(batch::Merged::Sweep(s)) => {
+                println!(
+                    "merged {} shards: {} runs of {} scenarios; wrote {} and {}",
+                    s.shards,
+                    s.runs,
+                    s.scenarios.len(),
+                    s.table.display(),
+                    a.dir.join("summary.json").display()
+                );
+                for (variant, best) in &s.best {
+                    println!("  {variant}: best {best}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(batch::Merged::Matrix(s)) => {
                 println!(
                     "merged {} shards: {} rows ({} pairs, {} with a time) in {}; wrote {}",
                     s.shards,

@@ -1,9 +1,10 @@
 //! Batch runs that outgrow one machine, split into shards an existing scheduler runs
 //! (Slurm array jobs, Kubernetes Indexed Jobs, GNU parallel): `pave batch`.
 //!
-//! A job (TOML) names the work — for now a travel-time matrix of origins × destinations on
-//! a network — and how to split it. [`plan`] checks the inputs, records their hashes and
-//! writes `JOBDIR/manifest.json` with the shards (ranges of origins). [`run_shard`]
+//! A job (TOML) names the work — a travel-time matrix of origins × destinations on a
+//! network, or a sweep of scenario evaluations over years and parameters — and how to
+//! split it. [`plan`] checks the inputs, records their hashes and
+//! writes `JOBDIR/manifest.json` with the shards (ranges of origins or runs). [`run_shard`]
 //! computes one shard into a Hive-partitioned Parquet dataset,
 //! `JOBDIR/out/shard=N/part-N.parquet` (written to a temporary name and renamed), then
 //! writes the completion record `_done.json` beside it (rows, checksum of the file, the
@@ -16,6 +17,10 @@
 //! Files whose names start with `_` or `.` are ignored by polars, DuckDB, Spark, Arrow and
 //! GDAL when they read `JOBDIR/out` as one table.
 
+mod sweep;
+
+pub use sweep::{Run, SweepJob, SweepSummary};
+
 use super::EngineError;
 use super::routing::{RouteOptions, SnapMode, load_network, od_matrix, read_points};
 use crate::io::error::{ReadError, WriteError};
@@ -27,12 +32,14 @@ use crate::scenario::kpis::file_hash;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// A batch job file as written.
+/// A batch job file as written: one of `[matrix]` or `[sweep]`, and `[split]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobFile {
     /// A travel-time matrix.
-    pub matrix: MatrixJob,
+    pub matrix: Option<MatrixJob>,
+    /// A sweep of scenario evaluations.
+    pub sweep: Option<sweep::SweepJob>,
     /// How to split it.
     #[serde(default)]
     pub split: Split,
@@ -101,15 +108,41 @@ pub struct Manifest {
     /// Identity of this plan: a hash of the inputs' hashes, the work and the split.
     pub id: String,
     /// The work, paths made absolute.
-    pub matrix: MatrixJob,
+    pub work: Work,
     /// Inputs with their hashes.
     pub inputs: Vec<Input>,
-    /// Origins and destinations.
-    pub origins: usize,
-    /// Destinations.
-    pub destinations: usize,
-    /// The shards.
+    /// The shards (ranges of origins, or of runs).
     pub shards: Vec<ShardSpec>,
+}
+
+/// What a job computes.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Work {
+    /// A travel-time matrix of `origins` × `destinations`.
+    Matrix {
+        /// The job.
+        job: MatrixJob,
+        /// Origins.
+        origins: usize,
+        /// Destinations.
+        destinations: usize,
+    },
+    /// Scenario evaluations, one per run.
+    Sweep {
+        /// Every run, in order.
+        runs: Vec<sweep::Run>,
+    },
+}
+
+impl Work {
+    /// A line for people: what the job computes.
+    pub fn describe(&self) -> String {
+        match self {
+            Work::Matrix { origins, destinations, .. } => format!("a {origins} × {destinations} travel-time matrix"),
+            Work::Sweep { runs } => format!("a sweep of {} scenario evaluations", runs.len()),
+        }
+    }
 }
 
 /// `_done.json`: a finished shard.
@@ -154,13 +187,44 @@ fn file_of(spec: &str) -> PathBuf {
     PathBuf::from(spec.split_once(".toml:").map_or(spec.to_owned(), |(f, _)| format!("{f}.toml")))
 }
 
-/// Reads `job`, checks its inputs (the same messages as `pave matrix`), and writes
-/// `out/manifest.json`. Planning again with unchanged inputs gives the same manifest.
+/// Reads `job`, checks its inputs (the same messages as `pave matrix` and `pave run`), and
+/// writes `out/manifest.json`. Planning again with unchanged inputs gives the same manifest.
 pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let text = std::fs::read_to_string(job).map_err(|e| job_error(job, format!("cannot read the job file: {e}")))?;
     let file: JobFile = toml::from_str(&text).map_err(|e| job_error(job, e.to_string()))?;
     let base = job.parent().unwrap_or(Path::new("."));
-    let mut m = file.matrix.clone();
+    let (work, inputs, items) = match (&file.matrix, &file.sweep) {
+        (Some(m), None) => plan_matrix(job, base, m)?,
+        (None, Some(s)) => sweep::plan(job, base, s)?,
+        _ => return Err(job_error(job, "a job has either a [matrix] or a [sweep] table")),
+    };
+    if items == 0 {
+        return Err(job_error(job, "nothing to compute: no origins or no runs"));
+    }
+    let per = match (file.split.shards, file.split.rows_per_shard) {
+        (Some(_), Some(_)) => {
+            return Err(job_error(job, "[split]: give either 'shards' or 'rows_per_shard', not both"));
+        }
+        (Some(0), _) | (_, Some(0)) => {
+            return Err(job_error(job, "[split]: shards and rows_per_shard must be at least 1"));
+        }
+        (Some(n), None) => items.div_ceil(n),
+        (None, Some(r)) => r,
+        (None, None) => items.div_ceil(8),
+    };
+    let shards: Vec<ShardSpec> = (0..items.div_ceil(per))
+        .map(|i| ShardSpec { index: i, first: i * per, last: ((i + 1) * per).min(items) })
+        .collect();
+    let identity = serde_json::to_string(&(&work, &inputs, &shards)).unwrap_or_default();
+    let manifest = Manifest { version: 1, id: hash_text(&identity), work, inputs, shards };
+    std::fs::create_dir_all(out).map_err(|e| WriteError::new(out, e))?;
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    crate::io::atomic::write_bytes(&out.join("manifest.json"), text.as_bytes())?;
+    Ok(manifest)
+}
+
+fn plan_matrix(job: &Path, base: &Path, m: &MatrixJob) -> Result<(Work, Vec<Input>, usize), EngineError> {
+    let mut m = m.clone();
     m.network = absolute(base, &m.network);
     m.from = absolute(base, &m.from);
     m.to = absolute(base, &m.to);
@@ -171,36 +235,18 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let _ = load_network(Path::new(&m.network))?;
     let origins = read_points(Path::new(&m.from))?.len();
     let destinations = read_points(Path::new(&m.to))?.len();
-    if origins == 0 {
-        return Err(job_error(job, format!("key 'from': no origins in {}", m.from)));
-    }
-    let per = match (file.split.shards, file.split.rows_per_shard) {
-        (Some(_), Some(_)) => {
-            return Err(job_error(job, "[split]: give either 'shards' or 'rows_per_shard', not both"));
-        }
-        (Some(0), _) | (_, Some(0)) => {
-            return Err(job_error(job, "[split]: shards and rows_per_shard must be at least 1"));
-        }
-        (Some(n), None) => origins.div_ceil(n),
-        (None, Some(r)) => r,
-        (None, None) => origins.div_ceil(8),
-    };
-    let shards: Vec<ShardSpec> = (0..origins.div_ceil(per))
-        .map(|i| ShardSpec { index: i, first: i * per, last: ((i + 1) * per).min(origins) })
-        .collect();
     let mut inputs = Vec::new();
     for spec in [&m.network, &m.from, &m.to] {
-        let path = file_of(spec);
-        if !inputs.iter().any(|i: &Input| i.path == path) {
-            inputs.push(Input { hash: file_hash(&path), path });
-        }
+        add_input(&mut inputs, file_of(spec));
     }
-    let identity = serde_json::to_string(&(&m, &inputs, &shards)).unwrap_or_default();
-    let manifest = Manifest { version: 1, id: hash_text(&identity), matrix: m, inputs, origins, destinations, shards };
-    std::fs::create_dir_all(out).map_err(|e| WriteError::new(out, e))?;
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    crate::io::atomic::write_bytes(&out.join("manifest.json"), text.as_bytes())?;
-    Ok(manifest)
+    Ok((Work::Matrix { job: m, origins, destinations }, inputs, origins))
+}
+
+/// Adds `path` with its hash unless listed.
+fn add_input(inputs: &mut Vec<Input>, path: PathBuf) {
+    if !inputs.iter().any(|i| i.path == path) {
+        inputs.push(Input { hash: file_hash(&path), path });
+    }
 }
 
 /// Reads `dir/manifest.json`.
@@ -280,28 +326,35 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
             ));
         }
     }
-    let net = load_network(Path::new(&m.matrix.network))?;
-    let origins = read_points(Path::new(&m.matrix.from))?;
-    let destinations = read_points(Path::new(&m.matrix.to))?;
-    let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
-    let d_ids: Vec<String> = destinations.iter().map(|p| p.id.clone()).collect();
-    let options = RouteOptions {
-        snap: SnapMode::Edge,
-        max_snap_m: m.matrix.max_snap_m,
-        cutoff: m.matrix.cutoff_min.map_or(UNREACHABLE, |c| (c * 60_000.0).round() as u32),
-    };
     let sd = shard_dir(dir, n);
     std::fs::create_dir_all(&sd).map_err(|e| WriteError::new(&sd, e))?;
     let part = sd.join(format!("part-{n}.parquet"));
-    // Id types (integer or text) follow all origins, so every shard has the same schema.
-    let mut writer = OdWriter::create(&part, m.matrix.sparse, &o_ids, &d_ids)?;
-    let mut sink = |first: usize, block: &[u32]| writer.write_block(&o_ids, &d_ids, spec.first + first, block);
-    od_matrix(&net, &origins[spec.first..spec.last], &destinations, &options, &mut sink, progress)?;
-    let rows = writer.finish()?;
+    let rows = match &m.work {
+        Work::Matrix { job, .. } => run_matrix(job, spec, &part, progress)?,
+        Work::Sweep { runs } => sweep::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
+    };
     let done = Completion { manifest: m.id.clone(), rows, checksum: file_hash(&part) };
     let text = serde_json::to_string_pretty(&done).unwrap_or_default();
     crate::io::atomic::write_bytes(&sd.join("_done.json"), text.as_bytes())?;
     Ok(ShardRun::Computed(done))
+}
+
+fn run_matrix(job: &MatrixJob, spec: ShardSpec, part: &Path, progress: &dyn Progress) -> Result<u64, EngineError> {
+    let net = load_network(Path::new(&job.network))?;
+    let origins = read_points(Path::new(&job.from))?;
+    let destinations = read_points(Path::new(&job.to))?;
+    let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
+    let d_ids: Vec<String> = destinations.iter().map(|p| p.id.clone()).collect();
+    let options = RouteOptions {
+        snap: SnapMode::Edge,
+        max_snap_m: job.max_snap_m,
+        cutoff: job.cutoff_min.map_or(UNREACHABLE, |c| (c * 60_000.0).round() as u32),
+    };
+    // Id types (integer or text) follow all origins, so every shard has the same schema.
+    let mut writer = OdWriter::create(part, job.sparse, &o_ids, &d_ids)?;
+    let mut sink = |first: usize, block: &[u32]| writer.write_block(&o_ids, &d_ids, spec.first + first, block);
+    od_matrix(&net, &origins[spec.first..spec.last], &destinations, &options, &mut sink, progress)?;
+    Ok(writer.finish()?)
 }
 
 /// A shard's state for [`status`].
@@ -361,10 +414,21 @@ pub struct Summary {
     pub dataset: PathBuf,
 }
 
-/// Checks that every shard is done once for this plan and its file matches its record,
-/// counts the rows, writes `summary.json`, and with `csv` the whole matrix as one CSV in
-/// origin order (as `pave matrix` writes it). Lists every shard not done in the error.
-pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Summary, EngineError> {
+/// What [`merge`] wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Merged {
+    /// A matrix's summary.
+    Matrix(Summary),
+    /// A sweep's summary.
+    Sweep(sweep::SweepSummary),
+}
+
+/// Checks that every shard is done once for this plan and its file matches its record, then
+/// writes `summary.json`: for a matrix its totals, and with `csv` the whole matrix as one
+/// CSV in origin order (as `pave matrix` writes it); for a sweep one KPI table of every run
+/// (`csv`, Finnish Excel dialect, default `JOBDIR/kpis.csv`) and which scenario is best under
+/// each variant. Lists every shard not done in the error.
+pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
     let m = manifest(dir)?;
     let states = status(dir)?;
     let bad: Vec<String> = states
@@ -397,13 +461,18 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Summary, EngineError> {
     if !extra.is_empty() {
         return Err(job_error(&dir.join("out"), format!("not part of the plan: {}", extra.join(", "))));
     }
+    let parts: Vec<PathBuf> =
+        states.iter().map(|(s, _)| shard_dir(dir, s.index).join(format!("part-{}.parquet", s.index))).collect();
+    let (origins, destinations) = match &m.work {
+        Work::Matrix { origins, destinations, .. } => (*origins, *destinations),
+        Work::Sweep { runs } => return Ok(Merged::Sweep(sweep::merge(dir, &m.id, runs, &parts, csv)?)),
+    };
     let mut rows = 0u64;
     let mut reachable = 0u64;
     let mut total = 0.0f64;
     let mut text = String::from("origin_id,destination_id,time_s\n");
-    for (s, _) in &states {
-        let part = shard_dir(dir, s.index).join(format!("part-{}.parquet", s.index));
-        let t = crate::io::od::read_parquet(&part)?;
+    for part in &parts {
+        let t = crate::io::od::read_parquet(part)?;
         rows += t.len() as u64;
         for (o, d, time) in t {
             if let Some(ms) = time {
@@ -422,7 +491,7 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Summary, EngineError> {
         manifest: m.id,
         shards: states.len(),
         rows,
-        pairs: (m.origins * m.destinations) as u64,
+        pairs: (origins * destinations) as u64,
         reachable,
         total_time_s: (total * 1000.0).round() / 1000.0,
         dataset: dir.join("out"),
@@ -431,7 +500,7 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Summary, EngineError> {
         &dir.join("summary.json"),
         serde_json::to_string_pretty(&summary).unwrap_or_default().as_bytes(),
     )?;
-    Ok(summary)
+    Ok(Merged::Matrix(summary))
 }
 
 /// Slurm's array list for shard numbers: ranges where they run on (`0-7`, `2,5,9-11`).
@@ -457,7 +526,7 @@ pub fn slurm_script(dir: &Path, m: &Manifest, todo: &[usize], parallel: usize, p
     let (d, p) = (dir.display(), pave.display());
     format!(
         "#!/bin/bash\n\
-         # pave batch for {d}: {n} of {shards} shards of a {o} × {dest} travel-time matrix (plan {id}).\n\
+         # pave batch for {d}: {n} of {shards} shards of {work} (plan {id}).\n\
          # Run it on the login node: bash {d}/submit.sh; it prints the array and merge job ids.\n\
          set -euo pipefail\n\
          mkdir -p {d}/logs\n\
@@ -469,8 +538,7 @@ pub fn slurm_script(dir: &Path, m: &Manifest, todo: &[usize], parallel: usize, p
          echo \"$array $merge\"\n",
         n = todo.len(),
         shards = m.shards.len(),
-        o = m.origins,
-        dest = m.destinations,
+        work = m.work.describe(),
         id = m.id,
         list = array_list(todo),
         parallel = parallel.max(1),
