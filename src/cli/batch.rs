@@ -94,9 +94,10 @@ pub struct SlurmArgs {
     /// Shards running at once (the array's %M).
     #[arg(long, default_value_t = 8)]
     pub parallel: usize,
-    /// Time limit per shard, minutes.
-    #[arg(long, default_value_t = 60)]
-    pub minutes: u32,
+    /// Time limit per shard, minutes (default: from the shards done so far, four times the
+    /// slowest plus a minute; 60 when none is done).
+    #[arg(long)]
+    pub minutes: Option<u32>,
 }
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
@@ -206,12 +207,17 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                 return Ok(ExitCode::SUCCESS);
             }
             let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
-            let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, a.minutes);
+            let minutes = a.minutes.unwrap_or_else(|| batch::time_limit(&states, 60));
+            let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, minutes);
             let path = a.dir.join("submit.sh");
             if let Err(e) = std::fs::write(&path, script) {
                 return fail(format!("{}: {e}", path.display()));
             }
-            println!("wrote {}: bash it on the cluster's login node", path.display());
+            println!(
+                "wrote {}: {} shards, {minutes} min each; bash it on the cluster's login node",
+                path.display(),
+                todo.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

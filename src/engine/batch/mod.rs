@@ -154,6 +154,9 @@ pub struct Completion {
     pub rows: u64,
     /// `fnv1a64:<hex>` of the Parquet file.
     pub checksum: String,
+    /// Wall-clock seconds the shard took (for the scheduler's time limits).
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 fn job_error(path: &Path, message: impl Into<String>) -> EngineError {
@@ -326,6 +329,7 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
             ));
         }
     }
+    let started = std::time::Instant::now();
     let sd = shard_dir(dir, n);
     std::fs::create_dir_all(&sd).map_err(|e| WriteError::new(&sd, e))?;
     let part = sd.join(format!("part-{n}.parquet"));
@@ -333,7 +337,8 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
         Work::Matrix { job, .. } => run_matrix(job, spec, &part, progress)?,
         Work::Sweep { runs } => sweep::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
     };
-    let done = Completion { manifest: m.id.clone(), rows, checksum: file_hash(&part) };
+    let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    let done = Completion { manifest: m.id.clone(), rows, checksum: file_hash(&part), seconds };
     let text = serde_json::to_string_pretty(&done).unwrap_or_default();
     crate::io::atomic::write_bytes(&sd.join("_done.json"), text.as_bytes())?;
     Ok(ShardRun::Computed(done))
@@ -518,9 +523,22 @@ pub fn array_list(shards: &[usize]) -> String {
     parts.join(",")
 }
 
+/// The time limit for the shards still to do, minutes: four times the slowest shard done so
+/// far plus a minute (shards are ranges of equal size), or `default` when none is done.
+pub fn time_limit(states: &[(ShardSpec, ShardState)], default: u32) -> u32 {
+    let slowest = states
+        .iter()
+        .filter_map(|(_, st)| match st {
+            ShardState::Done(d) => Some(d.seconds),
+            _ => None,
+        })
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    slowest.map_or(default, |s| (s * 4.0 / 60.0).ceil() as u32 + 1)
+}
+
 /// An `sbatch` script for the shards of the job in `dir` not done yet (`todo`): an array over
-/// them (at most `parallel` at once, requeued on node failure) and a merge job after every
-/// one succeeded (cancelled, not left pending, if one fails).
+/// them (at most `parallel` at once, `minutes` each, requeued on node failure) and a merge
+/// job after every one succeeded (cancelled, not left pending, if one fails).
 pub fn slurm_script(dir: &Path, m: &Manifest, todo: &[usize], parallel: usize, pave: &Path, minutes: u32) -> String {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
     let (d, p) = (dir.display(), pave.display());
@@ -552,5 +570,20 @@ mod tests {
         assert_eq!(super::array_list(&[0, 1, 2, 3]), "0-3");
         assert_eq!(super::array_list(&[2, 5, 9, 10, 11]), "2,5,9-11");
         assert_eq!(super::array_list(&[]), "");
+    }
+
+    #[test]
+    fn time_limits_follow_the_slowest_shard_done() {
+        use super::{Completion, ShardSpec, ShardState};
+        let spec = |index| ShardSpec { index, first: 0, last: 1 };
+        let done = |seconds| {
+            ShardState::Done(Completion { manifest: String::new(), rows: 1, checksum: String::new(), seconds })
+        };
+        assert_eq!(super::time_limit(&[(spec(0), ShardState::Missing)], 60), 60);
+        // 150 s × 4 = 10 min, plus one.
+        assert_eq!(
+            super::time_limit(&[(spec(0), done(20.0)), (spec(1), done(150.0)), (spec(2), ShardState::Missing)], 60),
+            11
+        );
     }
 }
