@@ -8,6 +8,7 @@ pub mod demand;
 pub mod disaggregation;
 pub mod equity;
 pub mod kpi;
+pub mod locate;
 pub mod service_area;
 pub mod simplex;
 pub mod ssp;
