@@ -63,19 +63,19 @@ pub struct InputFile {
     pub hash: String,
 }
 
-/// FNV-1a 64-bit hash of a file's bytes, hex (identity of inputs, not security).
-pub fn file_hash(path: &std::path::Path) -> String {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in bytes {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            format!("fnv1a64:{h:016x}")
-        }
-        Err(_) => "unreadable".to_owned(),
+/// FNV-1a 64-bit hash of bytes as `fnv1a64:<hex>` (identity of inputs, not security).
+pub fn fnv1a64(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    format!("fnv1a64:{h:016x}")
+}
+
+/// [`fnv1a64`] of a file's bytes, or `unreadable`.
+pub fn file_hash(path: &std::path::Path) -> String {
+    std::fs::read(path).map_or_else(|_| "unreadable".to_owned(), |bytes| fnv1a64(&bytes))
 }
 
 impl Provenance {

@@ -136,16 +136,20 @@ impl Browser {
         }
     }
 
-    pub fn click(&self, css: &str) {
+    /// The WebDriver id of the element at `css`.
+    fn element(&self, css: &str) -> String {
         let found = self.call("/element", json!({ "using": "css selector", "value": css }));
-        let id = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned();
+        found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned()
+    }
+
+    pub fn click(&self, css: &str) {
+        let id = self.element(css);
         self.call(&format!("/element/{id}/click"), json!({}));
     }
 
     /// Sends keys (WebDriver codes, e.g. "\u{E007}" for Enter) to the element at `css`.
     pub fn keys(&self, css: &str, text: &str) {
-        let found = self.call("/element", json!({ "using": "css selector", "value": css }));
-        let id = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element").to_owned();
+        let id = self.element(css);
         self.call(&format!("/element/{id}/value"), json!({ "text": text }));
     }
 

@@ -28,7 +28,7 @@ use crate::io::od::OdWriter;
 use crate::model::ProblemKind;
 use crate::network::UNREACHABLE;
 use crate::progress::Progress;
-use crate::scenario::kpis::file_hash;
+use crate::scenario::kpis::{file_hash, fnv1a64};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -163,15 +163,6 @@ fn job_error(path: &Path, message: impl Into<String>) -> EngineError {
     ReadError::new(path, ProblemKind::Profile, message).into()
 }
 
-fn hash_text(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("fnv1a64:{h:016x}")
-}
-
 fn absolute(base: &Path, p: &str) -> String {
     // `PROFILE.toml:layer` keeps its layer.
     let (file, layer) = match p.split_once(".toml:") {
@@ -219,7 +210,7 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
         .map(|i| ShardSpec { index: i, first: i * per, last: ((i + 1) * per).min(items) })
         .collect();
     let identity = serde_json::to_string(&(&work, &inputs, &shards)).unwrap_or_default();
-    let manifest = Manifest { version: 1, id: hash_text(&identity), work, inputs, shards };
+    let manifest = Manifest { version: 1, id: fnv1a64(identity.as_bytes()), work, inputs, shards };
     std::fs::create_dir_all(out).map_err(|e| WriteError::new(out, e))?;
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     crate::io::atomic::write_bytes(&out.join("manifest.json"), text.as_bytes())?;
