@@ -206,7 +206,7 @@ function render() {
 
 function renderChanges() {
   const list = state.steps.map((s) => `<li>${esc(describe(s))}</li>`).concat(state.undone.slice().reverse().map((s) => `<li class="undone">${esc(describe(s))}</li>`));
-  $("changes").innerHTML = list.length ? list.join("") : `<li class="help">${esc(t("no_changes"))}</li>`;
+  $("changes").innerHTML = list.length ? list.join("") : `<li class="help empty">${esc(t("no_changes"))}</li>`;
   $("undo").disabled = !state.steps.length;
   $("redo").disabled = !state.undone.length;
   $("reset").disabled = !state.steps.length;
