@@ -327,13 +327,15 @@ pub fn view(eval: &Evaluation) -> View {
         plan_of_active[i] = p;
         active_of_plan[p] = Some(i);
     }
+    let swedish_names: HashMap<&str, &str> =
+        eval.data.units.iter().filter_map(|u| u.name_sv.as_deref().map(|n| (u.id.0.as_str(), n))).collect();
     let units = o
         .plans
         .iter()
         .enumerate()
         .map(|(p, plan)| {
             let r = active_of_plan[p].map(|i| &o.units[i]);
-            let name_sv = eval.data.units.iter().find(|u| u.id.0 == plan.id).and_then(|u| u.name_sv.clone());
+            let name_sv = swedish_names.get(plan.id.as_str()).map(|n| (*n).to_owned());
             let mut places = BTreeMap::new();
             for &(lang, n) in &plan.places {
                 *places.entry(lang.map_or_else(|| "shared".to_owned(), |l| l.code().to_owned())).or_insert(0) += n;

@@ -163,20 +163,17 @@ fn job_error(path: &Path, message: impl Into<String>) -> EngineError {
     ReadError::new(path, ProblemKind::Profile, message).into()
 }
 
+/// `p` relative to `base`, made absolute; `PROFILE.toml:layer` keeps its layer.
 fn absolute(base: &Path, p: &str) -> String {
-    // `PROFILE.toml:layer` keeps its layer.
-    let (file, layer) = match p.split_once(".toml:") {
-        Some((f, l)) => (format!("{f}.toml"), Some(l)),
-        None => (p.to_owned(), None),
-    };
-    let joined = base.join(&file);
+    let joined = base.join(file_of(p));
     let abs = joined.canonicalize().unwrap_or(joined);
-    match layer {
-        Some(l) => format!("{}:{l}", abs.display()),
+    match p.split_once(".toml:") {
+        Some((_, layer)) => format!("{}:{layer}", abs.display()),
         None => abs.display().to_string(),
     }
 }
 
+/// The file of a points spec (`PROFILE.toml:layer` → `PROFILE.toml`).
 fn file_of(spec: &str) -> PathBuf {
     PathBuf::from(spec.split_once(".toml:").map_or(spec.to_owned(), |(f, _)| format!("{f}.toml")))
 }

@@ -300,16 +300,15 @@ pub(super) fn merge(
             *best_in.entry(t.scenario.as_str()).or_default() += 1;
         }
     }
-    let mut names: Vec<&str> = rows.iter().map(|r| r.scenario.as_str()).collect();
-    names.dedup();
-    let mut seen = Vec::new();
+    // Scenario names in sweep order, each once.
+    let mut names: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !names.contains(&r.scenario.as_str()) {
+            names.push(&r.scenario);
+        }
+    }
     let scenarios = names
         .into_iter()
-        .filter(|n| {
-            let new = !seen.contains(n);
-            seen.push(*n);
-            new
-        })
         .map(|name| {
             let mut shares: Vec<f64> =
                 rows.iter().filter(|r| r.scenario == name).filter_map(|r| r.within_share).collect();
