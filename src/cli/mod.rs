@@ -4,6 +4,7 @@
 //! Exit codes (as ripgrep): 0 success, 1 the data has problems, 2 usage or I/O error.
 
 mod batch;
+mod locate;
 mod network;
 mod progress;
 mod routing;
@@ -103,6 +104,23 @@ enum Command {
     /// with deltas), comparison_districts.csv, comparison_cells.csv and comparison.html
     /// with per-cell change maps. Scenarios of different cities compare on their KPIs.
     Compare(scenario::CompareArgs),
+    /// Where to open units, or which to close: location-allocation with a certified gap.
+    ///
+    /// A problem file (TOML) extends a scenario — city, year, service, network, parameters
+    /// and the units operating — and names the kind: p-median (least child-minutes),
+    /// capacitated-p-median, facility-location (opening costs plus travel), max-coverage
+    /// and capacitated-coverage (most children within the coverage time), set-cover (fewest
+    /// units covering every child), p-center (least worst travel) or closure (k units to
+    /// close with the least loss in the headline share). Candidates come from grid cells,
+    /// premises or a points file; language places hold as in scenarios. A problem may
+    /// instead bring its own travel-time matrix ([matrix]: OD table, demand and sites).
+    ///
+    /// Prints the answer with a proven lower and upper bound and the gap; writes into
+    /// DIR/<name>/ sites.csv, allocation.csv, bounds.json and <name>.toml, a scenario of
+    /// the solution for `pave run` and `pave compare`.
+    ///
+    /// Example: pave locate sample-data/helsinki/locate/two-new.toml --out out/locate
+    Locate(locate::LocateArgs),
     /// The planner's workspace in the browser: edit scenarios on a map, see exact KPIs.
     ///
     /// Serves a web app (built into this binary: no internet needed) on 127.0.0.1 and
@@ -177,6 +195,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => scenario::run(&args, &bar),
         Command::Compare(args) => scenario::run_compare(&args, &bar),
         Command::Serve(args) => serve::run(&args),
+        Command::Locate(args) => locate::run(&args, &bar),
         Command::Batch(command) => batch::run(&command, &bar),
         Command::Network(NetworkCommand::Export(args)) => network::run_export(&args),
     };

@@ -15,7 +15,7 @@ fn at_key(origin: &crate::model::scenario::KeyOrigin, key: &str, message: String
 }
 
 /// Which demand areas lie in the study districts; unknown codes are errors.
-fn study_area(data: &Dataset, s: &Scenario, study: &[String]) -> Result<Vec<bool>, ReadError> {
+pub(super) fn study_area(data: &Dataset, s: &Scenario, study: &[String]) -> Result<Vec<bool>, ReadError> {
     let level = s.parameters.district_level_in(&data.district_levels);
     for code in study {
         if !data.districts.iter().any(|d| d.level == level && d.code.0 == *code) {

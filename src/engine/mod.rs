@@ -16,6 +16,7 @@
 pub mod batch;
 pub mod evaluation;
 mod inputs;
+pub mod locate;
 pub mod routing;
 pub mod travel;
 pub mod workspace;
@@ -82,6 +83,17 @@ pub enum EngineError {
     /// A network could not be built.
     #[error(transparent)]
     Network(#[from] BuildError),
+    /// A location-allocation problem has no solution; the message names why.
+    #[error("{0}")]
+    Infeasible(String),
+    /// Input files have errors (matrix problems, candidate points).
+    #[error("{count} problems in the inputs:\n{list}")]
+    Inputs {
+        /// Number of errors.
+        count: usize,
+        /// The first problems, one per line.
+        list: String,
+    },
     /// The city's data has errors.
     #[error("{profile} has {count} data errors (run `pave validate {profile}`):\n{list}")]
     Data {

@@ -14,6 +14,7 @@ pub mod geojson;
 pub mod gpkg;
 pub mod interchange;
 pub mod load;
+pub mod locate;
 pub mod od;
 pub mod osm;
 pub mod out;

@@ -17,6 +17,7 @@ pub mod dataset;
 pub mod demand;
 pub mod district;
 pub mod id;
+pub mod locate;
 pub mod network;
 pub mod origin;
 pub mod population;

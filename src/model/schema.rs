@@ -41,6 +41,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("district.schema.json", pretty::<District>()),
         ("population.schema.json", pretty::<PopulationRecord>()),
         ("scenario.schema.json", pretty::<super::scenario::ScenarioFile>()),
+        ("locate.schema.json", pretty::<super::locate::LocationProblemFile>()),
         (
             "service-types.json",
             serde_json::to_string_pretty(&service::catalogue()).expect("catalogue serialises") + "\n",

@@ -1,4 +1,4 @@
-//! Location-allocation: the p-median problem with a certified optimality gap.
+//! The p-median problem with a certified optimality gap.
 //!
 //! Choose `p` of the candidate sites so that the demand-weighted travel cost to the nearest
 //! chosen site is least: `min Σ_i w_i · min_{j ∈ S} c_ij` over `|S| = p`, with some sites
@@ -36,60 +36,7 @@
 //! assert!(answer.proven_optimal);
 //! ```
 
-/// A p-median instance.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Instance {
-    /// Demand weight per demand point (children, residents).
-    pub weight: Vec<f64>,
-    /// `cost[i][j]`: travel cost from demand `i` to site `j` (e.g. minutes); `f64::INFINITY`
-    /// where site `j` cannot serve `i`.
-    pub cost: Vec<Vec<f64>>,
-    /// Sites that must be chosen.
-    pub fixed_open: Vec<usize>,
-    /// Sites that may not be chosen.
-    pub fixed_closed: Vec<usize>,
-}
-
-/// Limits of the search.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Options {
-    /// Enumerate every choice when there are at most this many.
-    pub enumerate_up_to: u64,
-    /// Subgradient steps.
-    pub iterations: usize,
-    /// Stop once the gap is at most this (relative).
-    pub gap: f64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { enumerate_up_to: 200_000, iterations: 2_000, gap: 1e-9 }
-    }
-}
-
-/// A solution with its bound.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Answer {
-    /// Chosen sites, ascending.
-    pub sites: Vec<usize>,
-    /// Its cost (the upper bound).
-    pub objective: f64,
-    /// A proven lower bound on the optimum.
-    pub lower_bound: f64,
-    /// `(objective − lower_bound) / objective` (0 when both are 0).
-    pub gap: f64,
-    /// Whether `objective` is proven optimal.
-    pub proven_optimal: bool,
-}
-
-/// Why an instance has no solution.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Infeasible {
-    /// `p` is below the fixed-open sites or above the sites allowed.
-    P { p: usize, fixed_open: usize, allowed: usize },
-    /// These demands can be served by no allowed site.
-    Unreachable(Vec<usize>),
-}
+use super::{Answer, Infeasible, Instance, Options, choices};
 
 /// The cost of choosing `sites`.
 pub fn cost_of(inst: &Instance, sites: &[usize]) -> f64 {
@@ -127,7 +74,14 @@ pub fn p_median(inst: &Instance, p: usize, opt: &Options) -> Result<Answer, Infe
     let k = p - fixed.len();
     if choices(free.len(), k) <= opt.enumerate_up_to {
         let (sites, objective) = enumerate(inst, &fixed, &free, k);
-        return Ok(Answer { sites, objective, lower_bound: objective, gap: 0.0, proven_optimal: true });
+        return Ok(Answer {
+            sites,
+            objective,
+            lower_bound: objective,
+            upper_bound: objective,
+            gap: 0.0,
+            proven_optimal: true,
+        });
     }
     let mut sites = greedy(inst, &fixed, &free, k);
     substitute(inst, &fixed, &free, &mut sites);
@@ -135,16 +89,7 @@ pub fn p_median(inst: &Instance, p: usize, opt: &Options) -> Result<Answer, Infe
     let objective = cost_of(inst, &sites);
     let lower_bound = lagrangian(inst, &fixed, &free, k, objective, opt).min(objective);
     let gap = if objective > 0.0 { (objective - lower_bound) / objective } else { 0.0 };
-    Ok(Answer { sites, objective, lower_bound, gap, proven_optimal: gap <= opt.gap })
-}
-
-/// C(n, k), saturating.
-fn choices(n: usize, k: usize) -> u64 {
-    let mut c: u64 = 1;
-    for i in 0..k.min(n.saturating_sub(k)) {
-        c = c.saturating_mul((n - i) as u64) / (i as u64 + 1);
-    }
-    c
+    Ok(Answer { sites, objective, lower_bound, upper_bound: objective, gap, proven_optimal: gap <= opt.gap })
 }
 
 fn enumerate(inst: &Instance, fixed: &[usize], free: &[usize], k: usize) -> (Vec<usize>, f64) {
