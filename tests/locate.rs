@@ -265,3 +265,40 @@ fn bad_problems_and_matrices_fail_with_named_records() {
         assert!(!out.exists(), "{what}: something was written");
     }
 }
+
+/// Candidates from a points file (one off the network, left out with a note) and existing
+/// units the solver may drop: the solution keeps the number of units and runs.
+#[test]
+fn point_candidates_and_optional_units() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    write(d, "points.csv", "id,x,y\nP1,385394.6,6671745.3\nP2,385387.0,6671495.4\nFAR,400000,6680000\n");
+    let base = sample("sample-data/helsinki/scenarios/base-2030.toml");
+    let file = write(
+        d,
+        "problem.toml",
+        &format!(
+            "name = \"swap\"\nextends = {base:?}\n[problem]\nkind = \"p-median\"\nunits = 8\nexisting = \"optional\"\n\
+             keep = [\"23001\"]\nplaces = {{ fi = 42, sv = 21 }}\n[candidates]\nfrom = \"points\"\nfile = \"points.csv\"\n"
+        ),
+    );
+    let out = d.join("out");
+    let (ok, stdout, stderr) = pave(&["locate", file.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8")]);
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stderr.contains("candidate FAR lies"), "{stderr}");
+    let r = json(&out.join("swap/bounds.json"));
+    assert_eq!(r["units"], 8);
+    assert_eq!(r["size"][1], 10, "8 units and 2 candidates on the network");
+    let opened = r["opened"].as_array().expect("opened").len();
+    assert_eq!(r["closed"].as_array().expect("closed").len(), opened, "as many closed as opened");
+    assert!(!r["closed"].as_array().expect("closed").iter().any(|c| c == "23001"), "23001 is kept");
+    let (ok, stdout, stderr) = pave(&[
+        "run",
+        out.join("swap/swap.toml").to_str().expect("utf-8"),
+        "--out",
+        d.join("run").to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let sites = std::fs::read_to_string(out.join("swap/sites.csv")).expect("sites.csv");
+    assert!(sites.starts_with("\u{feff}unit_id;site;name;role;x;y;places;children;mean_min"), "{sites}");
+}
