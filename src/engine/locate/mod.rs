@@ -15,8 +15,8 @@ pub mod output;
 
 use super::{Engine, EngineError};
 use crate::analysis::locate::{
-    Answer, CapInstance, CapPool, Infeasible, Instance, Options, assignment_cost, capacitated, max_coverage, p_center,
-    p_median, set_cover,
+    Answer, CapInstance, CapPool, Infeasible, Instance, Options, assignment_cost, capacitated, capacity_shortfall,
+    max_coverage, p_center, p_median, set_cover,
 };
 use crate::model::locate::{LocateKind, LocationProblem};
 use crate::progress::Progress;
@@ -68,9 +68,30 @@ impl Engine {
             assignment.iter().filter(|a| built.cost[a.0 as usize][a.1 as usize] <= cutoff).map(|a| a.2).sum()
         });
         let mut notes = built.notes.clone();
+        if matches!(problem.kind, LocateKind::CapacitatedPMedian | LocateKind::FacilityLocation) {
+            // Places short: children no chosen unit can take, whatever the travel.
+            let inst = cap_instance(&built, false);
+            for (class, short) in capacity_shortfall(&inst, &answer.sites) {
+                notes.push(format!(
+                    "places short: {short:.1} children of language group {} find no place they may take in the units of the solution (reachable within the search cutoff); they count as unserved at {} minutes each",
+                    crate::analysis::demand::GROUPS[class as usize].code(),
+                    built.unserved_min
+                ));
+            }
+        }
+        if matches!(problem.kind, LocateKind::CapacitatedPMedian | LocateKind::FacilityLocation) {
+            let total: f64 = built.demand.iter().map(|d| d.weight).sum();
+            let placed: f64 = assignment.iter().map(|a| a.2).sum();
+            if total - placed > 0.005 {
+                notes.push(format!(
+                    "{:.1} of {total:.1} children are left without a place in the solution",
+                    total - placed
+                ));
+            }
+        }
         if !answer.proven_optimal {
             notes.push(format!(
-                "optimality not proven: the solution is within {:.2} % of the best possible (the time limit of {} s or the iteration limit stopped the search)",
+                "optimality not proven: the solution is at most {:.2} % from the best possible (the bound's iterations or the time limit of {} s ran out with the gap open)",
                 answer.gap * 100.0,
                 problem.time_limit_s
             ));
