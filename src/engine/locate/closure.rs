@@ -9,7 +9,9 @@
 //! below by the capacitated-coverage bound: no placement of the children, by any rule, in
 //! the best n − k units can place more within the threshold than that bound allows.
 //!
-//! Ties go to the lower mean travel, then to the lower site indices.
+//! The objective is the loss in percentage points (negative when closing raises the share:
+//! the rule is not monotone); the gap is the distance between the bounds as a share of all
+//! children. Ties go to the lower mean travel, then to the lower site indices.
 
 use super::super::workspace::{Edits, edited};
 use super::super::{Engine, EngineError, Evaluation};
@@ -144,7 +146,9 @@ pub(super) fn solve(
     best_set.sort_unstable();
     // Leave the evaluation at the answer (its KPIs are reported).
     let best = score(engine, &best_set)?;
-    let loss = ((before.0 - best.0) * 100.0).max(0.0);
+    // Loss in percentage points; negative when closing raises the share (the rule is not
+    // monotone: a closure can send children to units with room nearer their threshold).
+    let loss = (before.0 - best.0) * 100.0;
     let lower = if proven_by_enumeration {
         loss
     } else {
@@ -155,13 +159,15 @@ pub(super) fn solve(
         match capacitated(&inst, Some(p), &opt) {
             Ok(a) if children > 0.0 => {
                 let covered_max = built.demand.iter().map(|d| d.weight).sum::<f64>() - a.lower_bound;
-                ((before.0 - covered_max / children) * 100.0).clamp(0.0, loss)
+                ((before.0 - covered_max / children) * 100.0).min(loss)
             }
-            _ => 0.0,
+            _ => (before.0 - 1.0) * 100.0,
         }
     };
     let open: Vec<usize> = (0..built.sites.len()).filter(|j| !best_set.contains(j)).collect();
-    let gap = if loss > 0.0 { (loss - lower) / loss } else { 0.0 };
+    // The gap in share points (as a fraction of all children): a relative gap of a loss near
+    // zero would say nothing.
+    let gap = ((loss - lower) / 100.0).max(0.0);
     let answer = Answer {
         sites: open,
         objective: loss,
