@@ -460,26 +460,46 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
         Work::Matrix { origins, destinations, .. } => (*origins, *destinations),
         Work::Sweep { runs } => return Ok(Merged::Sweep(sweep::merge(dir, &m.id, runs, &parts, csv)?)),
     };
-    let mut rows = 0u64;
-    let mut reachable = 0u64;
-    let mut total = 0.0f64;
-    let mut text = String::from("origin_id,destination_id,time_s\n");
-    for part in &parts {
-        let t = crate::io::od::read_parquet(part)?;
-        rows += t.len() as u64;
-        for (o, d, time) in t {
-            if let Some(ms) = time {
-                reachable += 1;
-                total += f64::from(ms) / 1000.0;
-            }
-            if csv.is_some() {
-                text.push_str(&format!("{o},{d},{}\n", time.map_or(String::new(), crate::io::od::seconds)));
+    // One shard in memory at a time; the CSV is streamed into its temporary file.
+    let (mut rows, mut reachable, mut total) = (0u64, 0u64, 0.0f64);
+    let mut read_error: Option<ReadError> = None;
+    let mut each = |out: &mut dyn FnMut(&str, &str, Option<u32>) -> std::io::Result<()>| -> Result<(), String> {
+        for part in &parts {
+            let t = match crate::io::od::read_parquet(part) {
+                Ok(t) => t,
+                Err(e) => {
+                    let message = e.to_string();
+                    read_error = Some(e);
+                    return Err(message);
+                }
+            };
+            rows += t.len() as u64;
+            for (o, d, time) in t {
+                if let Some(ms) = time {
+                    reachable += 1;
+                    total += f64::from(ms) / 1000.0;
+                }
+                out(&o, &d, time).map_err(|e| e.to_string())?;
             }
         }
+        Ok(())
+    };
+    let written = match csv {
+        Some(path) => crate::io::atomic::write_with(path, |tmp| {
+            use std::io::Write;
+            let file = std::fs::File::create(tmp).map_err(|e| WriteError::new(path, e))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            w.write_all(b"origin_id,destination_id,time_s\n").map_err(|e| WriteError::new(path, e))?;
+            each(&mut |o, d, time| writeln!(w, "{o},{d},{}", time.map_or(String::new(), crate::io::od::seconds)))
+                .map_err(|e| WriteError::new(path, e))?;
+            w.flush().map_err(|e| WriteError::new(path, e))
+        }),
+        None => each(&mut |_, _, _| Ok(())).map_err(|e| WriteError::new(dir, e)),
+    };
+    if let Some(e) = read_error {
+        return Err(e.into());
     }
-    if let Some(path) = csv {
-        crate::io::atomic::write_bytes(path, text.as_bytes())?;
-    }
+    written?;
     let summary = Summary {
         manifest: m.id,
         shards: states.len(),
