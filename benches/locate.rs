@@ -7,7 +7,8 @@
 //! the target, 13,000 × 500, p = 20, gap ≤ 1 % in < 30 s on 2 cores).
 //!
 //! `cargo bench --bench locate`; `PAVE_BENCH_QUICK=1` runs the small sizes only. Figures in
-//! `benches/README.md`. The side-by-side run with spopt + CBC / HiGHS is
+//! `benches/README.md`. `PAVE_BENCH_LARGE=50000x2000:50` solves one p-median of that size
+//! instead (600 s limit). The side-by-side run with spopt + CBC / HiGHS is
 //! `benches/locate_peers.sh`.
 
 use pave::analysis::locate::{
@@ -64,6 +65,30 @@ fn main() {
         "| kind | demand × sites | p / cutoff | seconds | objective | lower bound | upper bound | gap | ≤ 1 % proven |"
     );
     println!("|---|---|---|---:|---:|---:|---:|---:|---|");
+    // PAVE_BENCH_LARGE="50000x2000:50": one p-median of that size with a 600 s limit (the
+    // largest instance solved in ten minutes).
+    if let Some((n, m, p)) = std::env::var("PAVE_BENCH_LARGE").ok().and_then(|v| {
+        let (size, p) = v.split_once(':')?;
+        let (n, m) = size.split_once('x')?;
+        Some((n.parse().ok()?, m.parse().ok()?, p.parse().ok()?))
+    }) {
+        let t = Instant::now();
+        let inst = instance(11, n, m, true);
+        let capped =
+            Instance { cost: inst.cost.iter().map(|r| r.iter().map(|c| c.min(60.0)).collect()).collect(), ..inst };
+        let built = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let a =
+            p_median(&capped, p, &Options { gap: 0.01, time_limit_s: 600.0, ..Options::default() }).expect("feasible");
+        row(
+            "p-median",
+            &format!("{n} × {m} clustered (instance {built:.0} s)"),
+            &p.to_string(),
+            t.elapsed().as_secs_f64(),
+            &a,
+        );
+        return;
+    }
     let sizes: &[(usize, usize)] =
         if quick { &[(500, 100), (2_000, 100)] } else { &[(500, 100), (2_000, 100), (13_000, 500)] };
     for &(n, m) in sizes {
