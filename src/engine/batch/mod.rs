@@ -463,7 +463,7 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
     // One shard in memory at a time; the CSV is streamed into its temporary file.
     let (mut rows, mut reachable, mut total) = (0u64, 0u64, 0.0f64);
     let mut read_error: Option<ReadError> = None;
-    let mut each = |out: &mut dyn FnMut(&str, &str, Option<u32>) -> std::io::Result<()>| -> Result<(), String> {
+    let mut each = |out: &mut RowSink<'_>| -> Result<(), String> {
         for part in &parts {
             let t = match crate::io::od::read_parquet(part) {
                 Ok(t) => t,
@@ -515,6 +515,9 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
     )?;
     Ok(Merged::Matrix(summary))
 }
+
+/// Receives the merged matrix row by row: origin, destination, time in ms.
+type RowSink<'a> = dyn FnMut(&str, &str, Option<u32>) -> std::io::Result<()> + 'a;
 
 /// Slurm's array list for shard numbers: ranges where they run on (`0-7`, `2,5,9-11`).
 pub fn array_list(shards: &[usize]) -> String {
