@@ -42,3 +42,34 @@ pub fn write_bytes(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         f.write_all(bytes).map_err(|e| WriteError::new(target, e))
     })
 }
+
+/// Writes several files into `dir` as one: `fill` writes them into a hidden staging folder
+/// inside `dir` (created if needed) and returns their names; they are then moved into
+/// `dir`. On failure the staging folder is removed and nothing new is left in `dir`.
+pub fn staged<F>(dir: &Path, fill: F) -> Result<Vec<PathBuf>, WriteError>
+where
+    F: FnOnce(&Path) -> Result<Vec<String>, WriteError>,
+{
+    fs::create_dir_all(dir).map_err(|e| WriteError::new(dir, e))?;
+    let staging = dir.join(format!(".pave-staging-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir(&staging).map_err(|e| WriteError::new(&staging, e))?;
+    let names = match fill(&staging) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let mut written = Vec::new();
+    for name in names {
+        let target = dir.join(&name);
+        if let Err(e) = fs::rename(staging.join(&name), &target) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(WriteError::new(&target, e));
+        }
+        written.push(target);
+    }
+    let _ = fs::remove_dir_all(&staging);
+    Ok(written)
+}

@@ -178,11 +178,7 @@ pub fn write(
     kpis: &super::kpis::Kpis,
     report: &str,
 ) -> Result<Vec<PathBuf>, WriteError> {
-    std::fs::create_dir_all(dir).map_err(|e| WriteError::new(dir, e))?;
-    let staging = dir.join(format!(".pave-run-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging).map_err(|e| WriteError::new(&staging, e))?;
-    let result = (|| -> Result<Vec<String>, WriteError> {
+    crate::io::atomic::staged(dir, |staging| {
         let mut names = Vec::new();
         for t in tables {
             if t.geometry.is_some() {
@@ -200,20 +196,5 @@ pub fn write(
         crate::io::atomic::write_bytes(&staging.join("report.html"), report.as_bytes())?;
         names.extend(["kpis.json".to_owned(), "report.html".to_owned()]);
         Ok(names)
-    })();
-    let names = match result {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    let mut written = Vec::new();
-    for name in names {
-        let target = dir.join(&name);
-        std::fs::rename(staging.join(&name), &target).map_err(|e| WriteError::new(&target, e))?;
-        written.push(target);
-    }
-    let _ = std::fs::remove_dir_all(&staging);
-    Ok(written)
+    })
 }

@@ -214,11 +214,7 @@ impl Located {
     /// Writes `sites.csv`, `allocation.csv` (Finnish Excel dialect), `bounds.json` and, for
     /// scenario problems, `<name>.toml` into `dir`; returns the files written.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
-        std::fs::create_dir_all(dir).map_err(|e| WriteError::new(dir, e))?;
-        let staging = dir.join(format!(".pave-locate-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir(&staging).map_err(|e| WriteError::new(&staging, e))?;
-        let result = (|| -> Result<Vec<String>, WriteError> {
+        crate::io::atomic::staged(dir, |staging| {
             let mut names = Vec::new();
             for t in [self.sites_table(), self.allocation_table()] {
                 crate::io::csv::write(&staging.join(format!("{}.csv", t.name)), &t, &CsvDialect::finnish_excel())?;
@@ -233,22 +229,7 @@ impl Located {
                 names.push(name);
             }
             Ok(names)
-        })();
-        let names = match result {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&staging);
-                return Err(e);
-            }
-        };
-        let mut written = Vec::new();
-        for name in names {
-            let target = dir.join(&name);
-            std::fs::rename(staging.join(&name), &target).map_err(|e| WriteError::new(&target, e))?;
-            written.push(target);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        Ok(written)
+        })
     }
 }
 
