@@ -22,6 +22,7 @@ pub mod capacitated;
 pub mod center;
 pub mod cover;
 pub mod median;
+mod paths;
 pub mod setcover;
 
 pub use assignment::{Assignment, assignment_cost, capacity_shortfall};
