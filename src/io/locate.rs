@@ -297,6 +297,25 @@ fn group(t: &Table, row: usize, field: &str, code: &str, problems: &mut Problems
     g
 }
 
+/// Row `row`'s id, or a problem when it is missing or seen before.
+fn unique_id(
+    t: &Table,
+    id: Option<usize>,
+    row: usize,
+    seen: &mut HashMap<String, usize>,
+    problems: &mut Problems,
+) -> Option<String> {
+    let Some(i) = text(t, id, row) else {
+        problems.push(bad(t, row, ProblemKind::MissingValue, "id", "", "an id"));
+        return None;
+    };
+    if seen.insert(i.clone(), row).is_some() {
+        problems.push(bad(t, row, ProblemKind::DuplicateId, "id", &i, "unique ids"));
+        return None;
+    }
+    Some(i)
+}
+
 fn read_demand(path: &Path, problems: &mut Problems) -> Option<Vec<MatrixDemand>> {
     let t = table(path, "columns id,weight[,class]", problems)?;
     let (id, wc, cc) = (t.column_index("id"), t.column_index("weight"), t.column_index("class"));
@@ -316,14 +335,7 @@ fn read_demand(path: &Path, problems: &mut Problems) -> Option<Vec<MatrixDemand>
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(t.len);
     for row in 0..t.len {
-        let Some(i) = text(&t, id, row) else {
-            problems.push(bad(&t, row, ProblemKind::MissingValue, "id", "", "an id"));
-            continue;
-        };
-        if seen.insert(i.clone(), row).is_some() {
-            problems.push(bad(&t, row, ProblemKind::DuplicateId, "id", &i, "unique ids"));
-            continue;
-        }
+        let Some(i) = unique_id(&t, id, row, &mut seen, problems) else { continue };
         let weight = non_negative(&t, wc, row, "weight", problems);
         let class = match text(&t, cc, row) {
             Some(c) => group(&t, row, "class", &c, problems),
@@ -343,14 +355,7 @@ fn read_sites(path: &Path, problems: &mut Problems) -> Option<Vec<MatrixSite>> {
     let mut seen = HashMap::new();
     let mut out = Vec::with_capacity(t.len);
     for row in 0..t.len {
-        let Some(i) = text(&t, id, row) else {
-            problems.push(bad(&t, row, ProblemKind::MissingValue, "id", "", "an id"));
-            continue;
-        };
-        if seen.insert(i.clone(), row).is_some() {
-            problems.push(bad(&t, row, ProblemKind::DuplicateId, "id", &i, "unique ids"));
-            continue;
-        }
+        let Some(i) = unique_id(&t, id, row, &mut seen, problems) else { continue };
         let num = |c: Option<usize>, f: &str, p: &mut Problems| match c {
             Some(c) if text(&t, Some(c), row).is_some() => non_negative(&t, c, row, f, p).map(Some),
             _ => Some(None),

@@ -223,6 +223,23 @@ pub struct Change {
     pub to: Option<String>,
 }
 
+impl Change {
+    /// A `close` change of `unit`.
+    pub fn close(unit: &str) -> Self {
+        Change {
+            action: Action::Close,
+            unit: unit.to_owned(),
+            name: None,
+            at: None,
+            crs: None,
+            premises: None,
+            places: None,
+            add: None,
+            to: None,
+        }
+    }
+}
+
 /// Parameters with defaults applied.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Parameters {

@@ -582,6 +582,16 @@ mod tests {
         }
     }
 
+    /// Costs beyond a search cutoff are unknown (infinite); every demand stays reachable.
+    fn cut(inst: &mut Instance, cutoff: Option<f64>) {
+        if let Some(cutoff) = cutoff {
+            for row in &mut inst.cost {
+                let least = row.iter().copied().fold(f64::INFINITY, f64::min);
+                row.iter_mut().filter(|c| **c > cutoff.max(least)).for_each(|c| *c = f64::INFINITY);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         /// Enumeration is exact; without it the heuristic is never below the optimum and the
@@ -590,13 +600,7 @@ mod tests {
         fn bounds_bracket_the_brute_force_optimum(seed in 0u64..u64::MAX, n in 1usize..25, m in 2usize..10, p in 1usize..5, fix in 0usize..3, cutoff in prop::option::of(40.0f64..120.0)) {
             let p = p.min(m);
             let mut inst = instance(seed, n, m);
-            if let Some(cutoff) = cutoff {
-                // Costs beyond a search cutoff are unknown (infinite); keep every demand reachable.
-                for row in &mut inst.cost {
-                    let least = row.iter().copied().fold(f64::INFINITY, f64::min);
-                    row.iter_mut().filter(|c| **c > cutoff.max(least)).for_each(|c| *c = f64::INFINITY);
-                }
-            }
+            cut(&mut inst, cutoff);
             if fix == 1 { inst.fixed_open = vec![m - 1]; }
             if fix == 2 { inst.fixed_closed = vec![0]; }
             let optimum = brute(&inst, p);
@@ -637,12 +641,7 @@ mod tests {
         fn branch_and_bound_proves_the_brute_force_optimum(seed in 0u64..u64::MAX, n in 1usize..30, m in 2usize..11, p in 1usize..6, fix in 0usize..3, cutoff in prop::option::of(40.0f64..120.0)) {
             let p = p.min(m);
             let mut inst = instance(seed, n, m);
-            if let Some(cutoff) = cutoff {
-                for row in &mut inst.cost {
-                    let least = row.iter().copied().fold(f64::INFINITY, f64::min);
-                    row.iter_mut().filter(|c| **c > cutoff.max(least)).for_each(|c| *c = f64::INFINITY);
-                }
-            }
+            cut(&mut inst, cutoff);
             if fix == 1 { inst.fixed_open = vec![m - 1]; }
             if fix == 2 { inst.fixed_closed = vec![0]; }
             let optimum = brute(&inst, p);

@@ -18,7 +18,7 @@ use super::super::{Engine, EngineError, Evaluation};
 use super::{Located, build, cap_instance, infeasible};
 use crate::analysis::locate::{Answer, Infeasible, Options, capacitated, choices};
 use crate::model::locate::LocationProblem;
-use crate::model::scenario::{Action, Change};
+use crate::model::scenario::Change;
 use crate::progress::{NoProgress, Progress};
 
 /// Closure sets scored one by one when there are at most this many.
@@ -62,20 +62,7 @@ pub(super) fn solve(
     let children = eval.kpis.headline().children;
     let mut evaluations = 0usize;
     let mut score = |engine: &mut Engine, closed: &[usize]| -> Result<Score, EngineError> {
-        let changes = closed
-            .iter()
-            .map(|&j| Change {
-                action: Action::Close,
-                unit: built.sites[j].id.clone(),
-                name: None,
-                at: None,
-                crs: None,
-                premises: None,
-                places: None,
-                add: None,
-                to: None,
-            })
-            .collect();
+        let changes = closed.iter().map(|&j| Change::close(&built.sites[j].id)).collect();
         engine.update(&mut eval, edited(&base, &Edits { changes, ..Edits::default() }), &NoProgress)?;
         evaluations += 1;
         Ok(score_of(&eval))
