@@ -3,6 +3,8 @@
 //! 1. the JSON API: `PAVE_BENCH_REQUESTS` (default 200) evaluations of random edits (close,
 //!    open, move, change places) from `PAVE_BENCH_CLIENTS` (default 4) concurrent clients:
 //!    requests/s, p50 / p95 latency, errors (must be 0);
+//!    then 20 edits while another client changes the participation rate over and over (cold
+//!    evaluations), with `PAVE_BENCH_WORKERS` (default 2) workers;
 //! 2. the app in headless Chromium (when /usr/bin/chromium and chromedriver exist): time
 //!    from navigation to the page with the map drawn, and edit → KPIs and map updated in the
 //!    browser (from the click to the end of the map's repaint with the new figures; the
@@ -39,6 +41,8 @@ fn main() {
         port: 0,
         scenarios: Vec::new(),
         out: out.path().to_owned(),
+        tiles: None,
+        workers: std::env::var("PAVE_BENCH_WORKERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     let started = Instant::now();
@@ -58,6 +62,22 @@ fn main() {
     let (status, map) = web::http(&addr, "GET", "/api/scenarios/0/map", b"");
     assert_eq!(status, 200);
     println!("map layers: {:.1} MB in {:.2} s", map.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+
+    // Every worker ready (the others evaluate the scenario after the server is up).
+    let workers_ready = Instant::now();
+    loop {
+        let (_, config) = web::http(&addr, "GET", "/api/config", b"");
+        let config: Value = serde_json::from_slice(&config).expect("json");
+        if config["workers_ready"] == config["workers"] {
+            println!(
+                "{} workers ready {:.2} s after the server was up",
+                config["workers"],
+                workers_ready.elapsed().as_secs_f64()
+            );
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 
     // 1. The JSON API under load.
     let bodies: Vec<Value> = (0..requests)
@@ -104,6 +124,50 @@ fn main() {
         requests as f64 / wall
     );
     assert_eq!(errors, 0, "every request answered 200");
+
+    // 1b. One planner edits while another changes the participation rate (each a cold
+    // evaluation): the first one's latency.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (edits_ms, colds) = std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let p = if n % 2 == 0 { 0.7 } else { 0.8 };
+                let (status, _) = web::post(&addr, "/api/scenarios/0/evaluate", &json!({ "participation": p }));
+                assert_eq!(status, 200);
+                n += 1;
+            }
+            n
+        });
+        let mut ms = Vec::new();
+        for k in 0..20 {
+            let unit = format!("U{:03}", (k * 53 + 7) % units_n);
+            let t = Instant::now();
+            let (status, _) = web::post(
+                &addr,
+                "/api/scenarios/0/evaluate",
+                &json!({ "changes": [{ "action": "close", "unit": unit }] }),
+            );
+            assert_eq!(status, 200);
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (ms, other.join().expect("the other planner"))
+    });
+    let (p50, p95) = median_p95(edits_ms);
+    println!(
+        "API: 20 edits beside another planner's {colds} cold evaluations: latency p50 {p50:.0} ms, p95 {p95:.0} ms"
+    );
+
+    // Peak memory of this process (server and clients; the clients' share is small).
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    println!("peak memory (VmHWM) {:.0} MB", peak / 1024.0);
 
     // 2. The app in Chromium.
     let Some(browser) = web::Browser::start() else {

@@ -62,10 +62,16 @@ async function api(path, body) {
   return res;
 }
 
+// The status line, kept as a message key so a language switch re-words it.
+function setStatus(key, args) {
+  state.status = key ? [key, args || {}] : null;
+  $("status").textContent = key ? t(key, args || {}) : "";
+}
+
 async function refresh() {
   const started = performance.now();
   state.busy++;
-  $("status").textContent = t("loading");
+  setStatus("loading");
   try {
     const res = await api(`/api/scenarios/${state.id}/evaluate`, edits());
     const answered = performance.now();
@@ -76,7 +82,7 @@ async function refresh() {
     render();
     const drawn = performance.now();
     document.body.dataset.timing = JSON.stringify({ server: answered - started, engine: view.engine_ms, parse: parsed - answered, render: drawn - parsed });
-    $("status").textContent = t("updated", { engine: num(view.engine_ms), total: num(performance.now() - started) });
+    setStatus("updated", { engine: num(view.engine_ms), total: num(performance.now() - started) });
     document.body.dataset.ready = String(state.steps.length);
     document.body.dataset.readyAt = String(performance.now());
   } catch (err) {
@@ -84,7 +90,7 @@ async function refresh() {
     $("error").textContent = err.message;
     $("error").hidden = false;
     if (state.steps.length) { state.steps.pop(); renderChanges(); }
-    $("status").textContent = "";
+    setStatus(null);
   } finally {
     state.busy--;
   }
@@ -103,7 +109,7 @@ async function loadScenario(id) {
   const year = $("year");
   year.innerHTML = state.map.years.map((y) => `<option>${y}</option>`).join("");
   render();
-  $("status").textContent = "";
+  setStatus(null);
   document.body.dataset.ready = "0";
   document.body.dataset.readyAt = String(performance.now());
 }
@@ -118,6 +124,15 @@ function studied(view) {
 }
 
 async function start() {
+  const config = await (await api("/api/config")).json();
+  if (config.tiles) {
+    // A background map was configured (pave serve --tiles): on by default, switchable.
+    map.setTiles(config.tiles.url);
+    $("background-control").hidden = false;
+    $("attribution").textContent = config.tiles.attribution;
+    $("attribution").hidden = false;
+    $("background").addEventListener("change", () => map.showTiles($("background").checked));
+  }
   state.scenarios = await (await api("/api/scenarios")).json();
   $("scenario").innerHTML = state.scenarios.map((s) => `<option value="${s.id}">${esc(s.city)}: ${esc(s.title)}</option>`).join("");
   $("lang").value = state.lang;
@@ -272,7 +287,7 @@ function renderCompare() {
     [t("places"), b.places, k.places, (x) => num(x, 0), (d) => signed(d, 0, "")],
     [t("units_operating"), b.units_operating, k.units_operating, (x) => num(x, 0), (d) => signed(d, 0, "")],
   ];
-  $("compare").innerHTML = `<thead><tr><th scope="col">${esc(t("indicator_col"))}</th><th scope="col">${esc(t("base"))}: ${esc(state.scenarios[state.reference].name)}</th><th scope="col">${esc(t("edited"))}: ${esc(state.scenarios[state.id].name)}</th><th scope="col">${esc(t("change"))}</th></tr></thead><tbody>` +
+  $("compare").innerHTML = `<thead><tr class="hds-table__header-row"><th scope="col">${esc(t("indicator_col"))}</th><th scope="col">${esc(t("base"))}: ${esc(state.scenarios[state.reference].name)}</th><th scope="col">${esc(t("edited"))}: ${esc(state.scenarios[state.id].name)}</th><th scope="col">${esc(t("change"))}</th></tr></thead><tbody class="hds-table__content">` +
     rows.map((r) => `<tr><th scope="row" class="text">${esc(r[0])}</th><td>${r[3](r[1])}</td><td>${r[3](r[2])}</td><td>${r[1] === null || r[2] === null ? "" : r[4](r[2] - r[1])}</td></tr>`).join("") + "</tbody>";
 }
 
@@ -289,7 +304,7 @@ function sortable(table, key, columns, rows) {
     const aria = i === col ? (dir > 0 ? "ascending" : "descending") : "none";
     return `<th scope="col" aria-sort="${aria}" class="${c.text ? "text" : ""}"><button type="button" data-col="${i}">${esc(c.title)}${i === col ? (dir > 0 ? " ▲" : " ▼") : ""}</button></th>`;
   }).join("");
-  $(table).innerHTML = `<thead><tr>${head}</tr></thead><tbody>` +
+  $(table).innerHTML = `<thead><tr class="hds-table__header-row">${head}</tr></thead><tbody class="hds-table__content">` +
     sorted.map((r) => `<tr class="${r.status === "closed" ? "closed" : ""}">${columns.map((c) => `<td class="${c.text ? "text" : ""}">${c.show(r)}</td>`).join("")}</tr>`).join("") + "</tbody>";
   $(table).querySelectorAll("thead button").forEach((btn) => btn.addEventListener("click", () => {
     const i = Number(btn.dataset.col);
@@ -398,7 +413,7 @@ function onPoint(x, y) {
 }
 
 function wire() {
-  $("lang").addEventListener("change", () => { state.lang = $("lang").value; localStorage.setItem("pave-lang", state.lang); translate(); fillReferences(); render(); });
+  $("lang").addEventListener("change", () => { state.lang = $("lang").value; localStorage.setItem("pave-lang", state.lang); translate(); fillReferences(); render(); setStatus(...(state.status || [null])); });
   $("scenario").addEventListener("change", () => loadScenario(Number($("scenario").value)));
   $("reference").addEventListener("change", () => setReference(Number($("reference").value)));
   $("indicator").addEventListener("change", () => { state.indicator = $("indicator").value; renderMap(); });
@@ -461,7 +476,7 @@ function wire() {
       a.href = URL.createObjectURL(await res.blob());
       a.download = file;
       document.body.appendChild(a); a.click(); a.remove();
-      $("status").textContent = t("saved", { file });
+      setStatus("saved", { file });
     } catch (err) { $("error").textContent = err.message; $("error").hidden = false; }
   });
   $("export").addEventListener("click", async () => {

@@ -1,6 +1,7 @@
 // The map: a canvas in EPSG:3067 metres (the engine's own coordinates; no tiles needed).
-// Layers from the bottom: demand cells coloured by a class, streets, district borders,
-// units. Pan by dragging or arrow keys, zoom with the wheel or +/−.
+// Layers from the bottom: an optional background map (tiles in the ETRS-TM35FIN matrix set of
+// JHS 180), demand cells coloured by a class, streets, district borders, units. Pan by
+// dragging or arrow keys, zoom with the wheel or +/−.
 "use strict";
 
 class MapView {
@@ -54,6 +55,47 @@ class MapView {
       else if (e.key === "-") { this.zoom(0.8); e.preventDefault(); }
     });
     new ResizeObserver(() => this.resize()).observe(c);
+  }
+
+  // A background map: `url` a template with {z}, {x} (column), {y} (row); null for none.
+  setTiles(url) {
+    this.tiles = url ? { url, images: new Map() } : null;
+    this.tilesOn = !!url;
+    this.draw();
+  }
+
+  showTiles(on) { this.tilesOn = on; this.draw(); }
+
+  // The tiles under the view at the level nearest the view's scale (JHS 180 ETRS-TM35FIN:
+  // origin (-548576, 8388608), 256 px, 8192 m/px at level 0, halved per level, 0–15).
+  paintTiles(ctx, w, h) {
+    const T = this.tiles;
+    if (!T || !this.tilesOn) return;
+    const X0 = -548576, Y0 = 8388608;
+    const z = Math.max(0, Math.min(15, Math.round(Math.log2(8192 * this.scale * this.dpr))));
+    const span = 256 * 8192 / 2 ** z, count = 2 ** z;
+    const [x0, y0] = this.toWorld(0, h), [x1, y1] = this.toWorld(w, 0);
+    const c0 = Math.max(0, Math.floor((x0 - X0) / span)), c1 = Math.min(count - 1, Math.floor((x1 - X0) / span));
+    const r0 = Math.max(0, Math.floor((Y0 - y1) / span)), r1 = Math.min(count - 1, Math.floor((Y0 - y0) / span));
+    if ((c1 - c0 + 1) * (r1 - r0 + 1) > 400) return;
+    if (T.images.size > 1000) T.images.clear();
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const key = `${z}/${c}/${r}`;
+        let img = T.images.get(key);
+        if (!img) {
+          img = new Image();
+          img.onload = () => this.draw();
+          img.src = T.url.replaceAll("{z}", z).replaceAll("{x}", c).replaceAll("{y}", r);
+          T.images.set(key, img);
+        }
+        if (img.complete && img.naturalWidth) {
+          const [ax, ay] = this.toScreen(X0 + c * span, Y0 - r * span);
+          const [bx, by] = this.toScreen(X0 + (c + 1) * span, Y0 - (r + 1) * span);
+          ctx.drawImage(img, ax, ay, bx - ax, by - ay);
+        }
+      }
+    }
   }
 
   resize() {
@@ -120,9 +162,12 @@ class MapView {
     this.draw();
   }
 
+  // Symbol radius by places, shrunk when zoomed out far (a whole city of units would
+  // otherwise hide the cells): full size from 0.3 px per metre, at least 40 %.
   unitRadius(u) {
     const places = Object.values(u.places).reduce((a, b) => a + b, 0);
-    return 4 + Math.sqrt(places) * 0.9;
+    const shrink = Math.min(1, Math.max(0.4, Math.sqrt(this.scale / 0.3)));
+    return (4 + Math.sqrt(places) * 0.9) * shrink;
   }
 
   unitAt(px, py) {
@@ -219,7 +264,8 @@ class MapView {
     ctx.fillStyle = "#fafafa";
     ctx.fillRect(0, 0, w, h);
     if (!this.base) return;
-    // Cells, by colour: grid squares as rectangles, other shapes as one path per colour.
+    this.paintTiles(ctx, w, h);
+    // Cells, by colour (see-through over a background map): grid squares as rectangles, other shapes as one path per colour.
     const byColour = new Map();
     this.base.cells.forEach((cell, i) => {
       const colour = this.cellColours[i];
@@ -228,6 +274,7 @@ class MapView {
         byColour.get(colour).push(cell);
       }
     });
+    ctx.globalAlpha = this.tiles && this.tilesOn ? 0.6 : 1;
     for (const [colour, cells] of byColour) {
       ctx.fillStyle = colour;
       const shapes = new Path2D();
@@ -244,6 +291,7 @@ class MapView {
       }
       if (any) ctx.fill(shapes);
     }
+    ctx.globalAlpha = 1;
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(this.linework(w, h), 0, 0);

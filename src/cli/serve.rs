@@ -19,6 +19,21 @@ pub struct ServeArgs {
     /// Folder for results exported from the browser.
     #[arg(long, default_value = "out/serve", value_name = "DIR")]
     pub out: PathBuf,
+    /// Background map for those online: a tile URL template in the ETRS-TM35FIN tile matrix
+    /// set (EPSG:3067, JHS 180) with {z}, {x} (column) and {y} (row), e.g. the National Land
+    /// Survey's background map
+    /// 'https://avoin-karttakuva.maanmittauslaitos.fi/avoin/wmts/1.0.0/taustakartta/default/ETRS-TM35FIN/{z}/{y}/{x}.png?api-key=KEY'.
+    /// The browser fetches the tiles; without this option the map needs no network.
+    #[arg(long, value_name = "URL")]
+    pub tiles: Option<String>,
+    /// Evaluations run side by side, so one planner's export or change of year does not hold
+    /// up another's edit (default: the cores, at most 4). Each worker keeps its own
+    /// evaluations and travel caches: memory grows with it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
+    /// Attribution shown on the map for --tiles.
+    #[arg(long, value_name = "TEXT", default_value = "Background map: tile service given with --tiles")]
+    pub tiles_attribution: String,
 }
 
 /// The bundled sample scenarios, by city then file name.
@@ -44,8 +59,21 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    eprintln!("pave serve: evaluating {} scenarios…", scenarios.len());
-    let config = crate::server::Config { bind: args.bind, port: args.port, scenarios, out: args.out.clone() };
+    let tiles = match &args.tiles {
+        Some(url) => match crate::server::Tiles::new(url, &args.tiles_attribution) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("pave serve: --tiles: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = args.workers.map_or(cores.min(4), usize::from);
+    eprintln!("pave serve: evaluating {} scenarios ({workers} workers)…", scenarios.len());
+    let config =
+        crate::server::Config { bind: args.bind, port: args.port, scenarios, out: args.out.clone(), tiles, workers };
     let result = crate::server::serve(config, |addr| {
         println!("pave serve: open http://{addr}/ (Ctrl-C stops)");
         use std::io::Write;

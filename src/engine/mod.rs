@@ -209,6 +209,12 @@ impl Engine {
         Engine::default()
     }
 
+    /// An engine sharing this one's loaded cities and networks (not its travel caches, which
+    /// fill again on use): one per worker for evaluations side by side on the same data.
+    pub fn sharing(&self) -> Engine {
+        Engine { cities: self.cities.clone(), networks: self.networks.clone(), travels: Vec::new() }
+    }
+
     /// Registers a city already in memory as the one of `profile` (tools, benchmarks).
     pub fn add_city(&mut self, profile: &Path, data: Dataset) {
         self.cities.push((profile.to_owned(), Arc::new(data)));

@@ -10,6 +10,8 @@ const ASSETS: &[(&str, &str)] = &[
     ("map.js", include_str!("../../web/map.js")),
     ("i18n.js", include_str!("../../web/i18n.js")),
     ("style.css", include_str!("../../web/style.css")),
+    // Helsinki Design System styles, vendored by scripts/web-vendor.sh from hds-core.
+    ("hds.css", include_str!("../../web/vendor/hds.css")),
 ];
 
 /// The content type of a file by its extension.

@@ -13,8 +13,10 @@
 //!
 //! Bad input answers 400 with the engine's message (file or edit, field, value, what was
 //! expected). Requests name scenarios by index and output files by their listed names: no
-//! path from a request is ever opened. Evaluations run one at a time on the shared engine;
-//! a failed one leaves the kept evaluation unchanged (see [`crate::engine::Engine::update`]).
+//! path from a request is ever opened. Evaluations run side by side on [`Config::workers`]
+//! lanes, each an engine sharing the loaded cities and networks with its own evaluations; a
+//! failed one leaves its lane's evaluation unchanged (see [`crate::engine::Engine::update`]),
+//! and every lane gives the figures of a cold evaluation, so which lane answers never shows.
 
 mod assets;
 
@@ -30,7 +32,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// Largest request body accepted, bytes.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -46,6 +49,38 @@ pub struct Config {
     pub scenarios: Vec<PathBuf>,
     /// Folder for exported results (one subfolder per scenario).
     pub out: PathBuf,
+    /// An optional background map (taustakartta) drawn under the cells.
+    pub tiles: Option<Tiles>,
+    /// Evaluations run side by side (each worker keeps its own evaluations and travel
+    /// caches: memory grows with it; 1 runs them one at a time).
+    pub workers: usize,
+}
+
+/// A background map from a tile service in the ETRS-TM35FIN tile matrix set of JHS 180
+/// (EPSG:3067, as the National Land Survey's and the cities' WMTS services offer it): origin
+/// (−548 576, 8 388 608), 256-pixel tiles, 8 192 m per pixel at level 0, halved per level.
+/// The browser fetches the tiles itself; the server never does.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Tiles {
+    /// URL template with `{z}`, `{x}` (column) and `{y}` (row), http or https.
+    pub url: String,
+    /// Attribution shown on the map (the service's licence asks for it).
+    pub attribution: String,
+}
+
+impl Tiles {
+    /// Checks a tile URL template: http(s), with `{z}`, `{x}` and `{y}`.
+    pub fn new(url: &str, attribution: &str) -> Result<Tiles, String> {
+        let scheme = url.starts_with("http://") || url.starts_with("https://");
+        let missing: Vec<&str> = ["{z}", "{x}", "{y}"].into_iter().filter(|p| !url.contains(p)).collect();
+        if !scheme || !missing.is_empty() {
+            return Err(format!(
+                "tile URL '{url}': expected an http(s) URL template with {{z}}, {{x}} and {{y}} in the ETRS-TM35FIN tile matrix set{}",
+                if missing.is_empty() { String::new() } else { format!(" (missing {})", missing.join(", ")) }
+            ));
+        }
+        Ok(Tiles { url: url.to_owned(), attribution: attribution.to_owned() })
+    }
 }
 
 /// Why the server could not start.
@@ -64,22 +99,55 @@ pub enum ServeError {
     },
 }
 
-/// One scenario served: its file, as read, its base figures and the evaluation kept for
-/// incremental edits.
+/// One scenario served: its file, as read, its city's name and its map layers (made once).
 struct Served {
     file: PathBuf,
     scenario: Scenario,
-    map: Option<Arc<MapBase>>,
-    current: Option<Evaluation>,
+    city: String,
+    map: std::sync::OnceLock<Arc<MapBase>>,
+}
+
+/// One worker: an engine (sharing cities and networks with the others) and the evaluation
+/// it keeps per scenario for incremental edits. A request holds one lane while it runs.
+struct Lane {
+    engine: Engine,
+    evaluations: Vec<Option<Evaluation>>,
 }
 
 struct Shared {
-    engine: Engine,
     served: Vec<Served>,
-    exported: Vec<(String, PathBuf)>,
+    lanes: Vec<Mutex<Lane>>,
+    /// Whether lane i has evaluated every scenario and takes requests.
+    warm: Vec<AtomicBool>,
+    /// Turn for waiting on a lane when all are busy.
+    turn: AtomicUsize,
+    exported: Mutex<Vec<(String, PathBuf)>>,
 }
 
-type AppState = Arc<(Mutex<Shared>, Config)>;
+impl Shared {
+    /// A warm lane: a free one if any, else the next in turn (waiting for it).
+    fn lane(&self) -> MutexGuard<'_, Lane> {
+        let warm: Vec<usize> = (0..self.lanes.len()).filter(|&i| self.warm[i].load(Ordering::Acquire)).collect();
+        for &i in &warm {
+            match self.lanes[i].try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return recovered(p.into_inner()),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let i = warm[self.turn.fetch_add(1, Ordering::Relaxed) % warm.len()];
+        self.lanes[i].lock().map_err(|p| recovered(p.into_inner())).unwrap_or_else(|g| g)
+    }
+}
+
+/// A lane whose holder panicked: its kept evaluations may be half-updated, so they are
+/// dropped and made anew on next use (the engine's caches only ever gain whole columns).
+fn recovered(mut lane: MutexGuard<'_, Lane>) -> MutexGuard<'_, Lane> {
+    lane.evaluations.iter_mut().for_each(|e| *e = None);
+    lane
+}
+
+type AppState = Arc<(Shared, Config)>;
 
 /// Reads the scenarios, binds, calls `ready` with the address, and serves until the process
 /// ends. Each scenario is evaluated once before serving so the first page is quick.
@@ -92,7 +160,8 @@ pub fn serve(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
 }
 
 /// [`serve`] on an engine that may already hold cities and networks (tools, benchmarks),
-/// for scenarios already read: (file, scenario).
+/// for scenarios already read: (file, scenario). The first worker evaluates every scenario
+/// before serving; the others do so in the background after, and take requests when done.
 pub fn serve_with(
     mut engine: Engine,
     scenarios: Vec<(PathBuf, Scenario)>,
@@ -100,14 +169,26 @@ pub fn serve_with(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let mut served = Vec::new();
+    let mut evaluations = Vec::new();
     for (file, scenario) in scenarios {
         let current = engine.evaluate(&scenario, &NoProgress)?;
-        served.push(Served { file, scenario, map: None, current: Some(current) });
+        let city = current.kpis.city.clone();
+        served.push(Served { file, scenario, city, map: std::sync::OnceLock::new() });
+        evaluations.push(Some(current));
     }
+    let workers = config.workers.max(1);
+    let mut lanes: Vec<Mutex<Lane>> = (1..workers)
+        .map(|_| Mutex::new(Lane { engine: engine.sharing(), evaluations: served.iter().map(|_| None).collect() }))
+        .collect();
+    // The first lane keeps the engine that made the evaluations (they index its caches).
+    lanes.insert(0, Mutex::new(Lane { engine, evaluations }));
+    let warm = (0..workers).map(|i| AtomicBool::new(i == 0)).collect();
+    let shared = Shared { served, lanes, warm, turn: AtomicUsize::new(0), exported: Mutex::new(Vec::new()) };
     let addr = SocketAddr::new(config.bind, config.port);
-    let state: AppState = Arc::new((Mutex::new(Shared { engine, served, exported: Vec::new() }), config));
+    let state: AppState = Arc::new((shared, config));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(workers.max(2) * 2)
         .enable_all()
         .build()
         .map_err(|e| ServeError::Bind { addr: addr.to_string(), message: e.to_string() })?;
@@ -117,6 +198,8 @@ pub fn serve_with(
             .map_err(|e| ServeError::Bind { addr: addr.to_string(), message: e.to_string() })?;
         let local =
             listener.local_addr().map_err(|e| ServeError::Bind { addr: addr.to_string(), message: e.to_string() })?;
+        let warming = state.clone();
+        std::thread::spawn(move || warm_up(&warming.0));
         ready(local);
         axum::serve(listener, router(state))
             .await
@@ -124,10 +207,28 @@ pub fn serve_with(
     })
 }
 
+/// Evaluates every scenario on the lanes not yet warm, one lane after another; a lane whose
+/// evaluation fails stays out of service (the first lane evaluated the same scenarios).
+fn warm_up(shared: &Shared) {
+    for (i, lane) in shared.lanes.iter().enumerate().skip(1) {
+        let mut guard = lane.lock().unwrap_or_else(|p| p.into_inner());
+        let lane = &mut *guard;
+        let mut all = true;
+        for (k, served) in shared.served.iter().enumerate() {
+            match lane.engine.evaluate(&served.scenario, &NoProgress) {
+                Ok(e) => lane.evaluations[k] = Some(e),
+                Err(_) => all = false,
+            }
+        }
+        shared.warm[i].store(all, Ordering::Release);
+    }
+}
+
 fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { assets::page("index.html") }))
         .route("/assets/{name}", get(|UrlPath(name): UrlPath<String>| async move { assets::page(&name) }))
+        .route("/api/config", get(config))
         .route("/api/scenarios", get(list))
         .route("/api/scenarios/{id}/map", get(map))
         .route("/api/scenarios/{id}/evaluate", post(evaluate))
@@ -175,9 +276,15 @@ fn edits_of(body: &[u8]) -> Result<Edits, Refusal> {
     serde_json::from_slice(body).map_err(|e| bad_request(format!("request body: {e}")))
 }
 
+async fn config(State(state): State<AppState>) -> Response {
+    let warm = state.0.warm.iter().filter(|w| w.load(Ordering::Acquire)).count();
+    axum::Json(serde_json::json!({ "tiles": state.1.tiles, "workers": state.0.lanes.len(), "workers_ready": warm }))
+        .into_response()
+}
+
 async fn list(State(state): State<AppState>) -> Response {
-    let shared = state.0.lock().unwrap_or_else(|p| p.into_inner());
-    let rows: Vec<serde_json::Value> = shared
+    let rows: Vec<serde_json::Value> = state
+        .0
         .served
         .iter()
         .enumerate()
@@ -186,7 +293,7 @@ async fn list(State(state): State<AppState>) -> Response {
                 "id": i,
                 "name": s.scenario.name,
                 "title": s.scenario.title,
-                "city": s.current.as_ref().map(|e| e.kpis.city.clone()).unwrap_or_default(),
+                "city": s.city,
                 "year": s.scenario.year.0,
             })
         })
@@ -204,13 +311,19 @@ fn index(shared: &Shared, id: usize) -> Result<usize, Refusal> {
 
 async fn map(State(state): State<AppState>, UrlPath(id): UrlPath<usize>) -> Response {
     let result = tokio::task::spawn_blocking(move || {
-        let mut shared = state.0.lock().unwrap_or_else(|p| p.into_inner());
-        let i = index(&shared, id)?;
-        let s = &mut shared.served[i];
-        if s.map.is_none() {
-            s.map = s.current.as_ref().map(|e| Arc::new(workspace::map_base(e)));
+        let shared = &state.0;
+        let i = index(shared, id)?;
+        if let Some(m) = shared.served[i].map.get() {
+            return Ok::<_, Refusal>(m.clone());
         }
-        s.map.clone().ok_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "the scenario has no evaluation"))
+        let mut lane = shared.lane();
+        let lane = &mut *lane;
+        if lane.evaluations[i].is_none() {
+            lane.evaluations[i] =
+                Some(lane.engine.evaluate(&shared.served[i].scenario, &NoProgress).map_err(bad_request)?);
+        }
+        let made = Arc::new(workspace::map_base(lane.evaluations[i].as_ref().expect("made above")));
+        Ok(shared.served[i].map.get_or_init(|| made).clone())
     })
     .await;
     match result {
@@ -220,27 +333,29 @@ async fn map(State(state): State<AppState>, UrlPath(id): UrlPath<usize>) -> Resp
     }
 }
 
-/// Evaluates scenario `id` with `edits` on the kept evaluation; the closure gets the result.
+/// Evaluates scenario `id` with `edits` on a lane's kept evaluation; the closure gets the
+/// result, the scenario served and the configuration.
 fn with_evaluation<T>(
     state: &AppState,
     id: usize,
     edits: &Edits,
     f: impl FnOnce(&Evaluation, &Served, &Config) -> T,
 ) -> Result<T, Refusal> {
-    let mut guard = state.0.lock().unwrap_or_else(|p| p.into_inner());
-    let shared = &mut *guard;
+    let shared = &state.0;
     let i = index(shared, id)?;
-    let served = &mut shared.served[i];
+    let served = &shared.served[i];
     let scenario = workspace::edited(&served.scenario, edits);
-    let mut current = match served.current.take() {
+    let mut guard = shared.lane();
+    let lane = &mut *guard;
+    let mut current = match lane.evaluations[i].take() {
         Some(c) => c,
-        None => shared.engine.evaluate(&served.scenario, &NoProgress).map_err(bad_request)?,
+        None => lane.engine.evaluate(&served.scenario, &NoProgress).map_err(bad_request)?,
     };
-    let result = shared.engine.update(&mut current, scenario, &NoProgress);
+    let result = lane.engine.update(&mut current, scenario, &NoProgress);
     // On error `update` left the evaluation as it was: keep it for the next edit.
-    served.current = Some(current);
+    let current = lane.evaluations[i].insert(current);
     match result {
-        Ok(_) => Ok(f(served.current.as_ref().expect("kept above"), served, &state.1)),
+        Ok(_) => Ok(f(current, served, &state.1)),
         Err(e) => Err(bad_request(e)),
     }
 }
@@ -301,9 +416,9 @@ async fn export(State(state): State<AppState>, UrlPath(id): UrlPath<usize>, body
             engine.write(e, &dir).map(|files| (name, dir, files))
         })?;
         let (name, dir, files) = written.map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e))?;
-        let mut shared = st.0.lock().unwrap_or_else(|p| p.into_inner());
-        shared.exported.retain(|(n, _)| *n != name);
-        shared.exported.push((name.clone(), dir));
+        let mut exported = st.0.exported.lock().unwrap_or_else(|p| p.into_inner());
+        exported.retain(|(n, _)| *n != name);
+        exported.push((name.clone(), dir));
         let listed: Vec<String> = files
             .iter()
             .filter_map(|f| f.file_name().map(|n| format!("/files/{name}/{}", n.to_string_lossy())))
@@ -320,8 +435,8 @@ async fn export(State(state): State<AppState>, UrlPath(id): UrlPath<usize>, body
 
 async fn file(State(state): State<AppState>, UrlPath((name, file)): UrlPath<(String, String)>) -> Response {
     let dir = {
-        let shared = state.0.lock().unwrap_or_else(|p| p.into_inner());
-        shared.exported.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone())
+        let exported = state.0.exported.lock().unwrap_or_else(|p| p.into_inner());
+        exported.iter().find(|(n, _)| *n == name).map(|(_, d)| d.clone())
     };
     let Some(dir) = dir else {
         return error(StatusCode::NOT_FOUND, format!("nothing exported as '{name}'")).into_response();

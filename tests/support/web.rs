@@ -153,6 +153,37 @@ impl Browser {
         self.call(&format!("/element/{id}/value"), json!({ "text": text }));
     }
 
+    /// Audits the page as it is now with axe-core (web/node_modules, from web/package-lock.json
+    /// by `scripts/web-vendor.sh`) against WCAG 2.0 and 2.1, levels A and AA; returns the
+    /// violations, one line each: rule, help and up to five offending elements. `None` when
+    /// axe-core is not installed outside CI.
+    pub fn audit(&self) -> Option<Vec<String>> {
+        let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("web/node_modules/axe-core/axe.min.js");
+        let Ok(source) = std::fs::read_to_string(&axe) else {
+            assert!(std::env::var_os("CI").is_none(), "CI needs {} (scripts/web-vendor.sh)", axe.display());
+            eprintln!("audit skipped: no {} (run scripts/web-vendor.sh)", axe.display());
+            return None;
+        };
+        if self.script("return typeof window.axe") != json!("object") {
+            self.script(&format!("{source}\n;return true;"));
+        }
+        let found = self.call(
+            "/execute/async",
+            json!({ "script": r#"const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+  .then((r) => done(r.violations.map((v) => v.id + ': ' + v.help + ' [' + v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ') + ']')))
+  .catch((e) => done(['axe failed: ' + e]));"#, "args": [] }),
+        );
+        Some(
+            found
+                .as_array()
+                .expect("a list of violations")
+                .iter()
+                .map(|v| v.as_str().unwrap_or("?").to_owned())
+                .collect(),
+        )
+    }
+
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let (status, answer) = http(&self.addr, "GET", &format!("/session/{}/screenshot", self.session), b"");
         assert_eq!(status, 200);
