@@ -1,6 +1,10 @@
 //! `pave batch` on one machine: a matrix split into shards, computed in any order, one shard
 //! failing (its input changed) and re-run, finished shards not run again, and the merged
-//! result byte-identical to `pave matrix` of the same work in one process.
+//! result byte-identical to `pave matrix` of the same work in one process; a shard stopped
+//! by SIGTERM mid-run leaves nothing, a shard claimed by a live run is refused, one claimed
+//! by a dead run is taken over. On the local Slurm cluster (when up; required in CI): array
+//! jobs with a failing shard, a queued one cancelled and a running one cancelled mid-run,
+//! only those re-submitted, merged byte-identical to the single-process work.
 
 mod support;
 
@@ -175,7 +179,8 @@ fn on_a_real_slurm_cluster_failed_and_cancelled_shards_are_resubmitted_alone() {
     let (code, ids, err) = sh(d, "bash", &["sjob/submit.sh"]);
     assert_eq!(code, 0, "{err}");
     let (array, merge) = ids.trim().split_once(' ').expect("array and merge job ids");
-    // Shard 5 is cancelled before it finishes (two run at a time, so it is still queued).
+    // Shard 5 is cancelled while still queued (two run at a time); below, a sweep's task is
+    // cancelled while it computes.
     let (code, _, err) = sh(d, "scancel", &[&format!("{array}_5")]);
     assert_eq!(code, 0, "{err}");
     wait_for(d, &format!("{array},{merge}"));
@@ -209,21 +214,39 @@ fn on_a_real_slurm_cluster_failed_and_cancelled_shards_are_resubmitted_alone() {
         "the shards run by Slurm equal the single-process matrix byte for byte"
     );
 
-    // A small sweep, 8 runs in 8 array tasks, against the same sweep in one process.
-    let scenarios = root().join("sample-data/helsinki/scenarios");
-    let job = format!(
-        "[sweep]\nscenarios = [\"{0}/base-2030.toml\", \"{0}/close-two-open-one.toml\"]\nparticipation = [0.7, 0.8]\nthreshold_min = [10, 16]\n\n[split]\nshards = 8\n",
-        scenarios.display()
-    );
-    write(&d.join("sweep.toml"), &job);
-    write(&d.join("one.toml"), &job.replace("shards = 8", "shards = 1"));
-    for (file, dir) in [("sweep.toml", "sweep"), ("one.toml", "one")] {
-        let plan = pave(d, &["batch", "plan", file, "--out", dir]);
-        assert_eq!(plan.code, 0, "{}", plan.stderr);
-    }
+    // A sweep of 8 Kuopio runs in 4 array tasks of seconds each; task 1 is cancelled while it
+    // computes (scancel: SIGTERM to pave, which gives the shard up), then re-submitted alone.
+    let job = slow_sweep(d, 4);
+    write(&d.join("one.toml"), &job.replace("shards = 4", "shards = 1"));
+    assert_eq!(pave(d, &["batch", "plan", "slow.toml", "--out", "sweep"]).code, 0);
+    assert_eq!(pave(d, &["batch", "plan", "one.toml", "--out", "one"]).code, 0);
+    assert_eq!(pave(d, &["batch", "slurm", "sweep", "--parallel", "2", "--minutes", "5"]).code, 0);
+    let (code, ids, err) = sh(d, "bash", &["sweep/submit.sh"]);
+    assert_eq!(code, 0, "{err}");
+    let (array, merge) = ids.trim().split_once(' ').expect("job ids");
+    let claim_file = d.join("sweep/running/1.json");
+    appears(&claim_file);
+    let claim: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&claim_file).expect("claim")).expect("claim json");
+    assert_eq!(claim["job"], serde_json::json!(format!("{array}_1")), "{claim}");
+    let (code, _, err) = sh(d, "scancel", &[&format!("{array}_1")]);
+    assert_eq!(code, 0, "{err}");
+    // Meanwhile, the same work in one process.
     assert_eq!(pave(d, &["batch", "run", "one", "--shard", "0"]).code, 0);
     assert_eq!(pave(d, &["batch", "merge", "one"]).code, 0);
-    assert_eq!(pave(d, &["batch", "slurm", "sweep", "--parallel", "4", "--minutes", "5"]).code, 0);
+    wait_for(d, &format!("{array},{merge}"));
+    let log = std::fs::read_to_string(d.join("sweep/logs/shard-1.out")).unwrap_or_default();
+    assert!(log.contains("shard 1: stopped by signal 15; nothing published"), "cancelled mid-run: {log}");
+    nothing_left(&d.join("sweep/out/shard=1"));
+    assert!(!claim_file.exists(), "the cancelled task gave its claim up");
+    let status = pave(d, &["batch", "status", "sweep"]);
+    assert!(status.stdout.contains("3 of 4 shards done"), "{}", status.stdout);
+    assert!(!d.join("sweep/kpis.csv").exists(), "no merge after a cancelled task");
+    assert_eq!(pave(d, &["batch", "slurm", "sweep", "--parallel", "2", "--minutes", "5"]).code, 0);
+    let script = std::fs::read_to_string(d.join("sweep/submit.sh")).expect("submit.sh");
+    assert!(script.contains("--array=1%2"), "{script}");
+    // Memory from the shards done: 1.5 × their peak + 256 MB, not the 4 GB default.
+    assert!(!script.contains("--mem=4096M") && script.contains("--mem="), "{script}");
     let (code, ids, err) = sh(d, "bash", &["sweep/submit.sh"]);
     assert_eq!(code, 0, "{err}");
     let (array, merge) = ids.trim().split_once(' ').expect("job ids");
@@ -290,4 +313,107 @@ fn a_sweep_in_shards_equals_the_runs_done_one_by_one() {
     assert_eq!(cell[7], format!("{within:.1}").replace('.', ","), "{row}");
     let summary = std::fs::read_to_string(d.join("sweep/summary.json")).expect("summary");
     assert!(summary.contains("\"best\"") && summary.contains("year 2030, participation 80 %"), "{summary}");
+}
+
+/// A Kuopio sweep whose shards take seconds (each run evaluates the whole city), for tests
+/// that stop a shard while it computes.
+fn slow_sweep(d: &Path, shards: usize) -> String {
+    let scenarios = root().join("sample-data/kuopio/scenarios");
+    let job = format!(
+        "[sweep]\nscenarios = [\"{0}/base-2030.toml\", \"{0}/swedish-places.toml\"]\nparticipation = [0.7, 0.8]\nthreshold_min = [10, 16]\n\n[split]\nshards = {shards}\n",
+        scenarios.display()
+    );
+    write(&d.join("slow.toml"), &job);
+    job
+}
+
+/// Waits (at most 60 s) until `path` exists.
+fn appears(path: &Path) {
+    let started = std::time::Instant::now();
+    while !path.exists() {
+        assert!(started.elapsed().as_secs() < 60, "{} did not appear", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Nothing of a shard's run is left in its partition: no part, no record, no temporary file.
+fn nothing_left(shard_dir: &Path) {
+    let left: Vec<String> = std::fs::read_dir(shard_dir)
+        .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in {}: {left:?}", shard_dir.display());
+}
+
+#[test]
+fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    slow_sweep(d, 2);
+    assert_eq!(pave(d, &["batch", "plan", "slow.toml", "--out", "slow"]).code, 0);
+
+    // Stopped by SIGTERM (as scancel or a time limit does) while it computes.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
+        .args(["batch", "run", "slow", "--shard", "0"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the shard");
+    appears(&d.join("slow/running/0.json"));
+    let claim = std::fs::read_to_string(d.join("slow/running/0.json")).unwrap_or_default();
+    let status = pave(d, &["batch", "status", "slow"]);
+    let line = status.stdout.lines().find(|l| l.starts_with("shard    0")).unwrap_or("").to_owned();
+    assert!(line.contains(&format!("running: pid {}", child.id())), "{line}\n{claim}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, _, err) = sh(d, "kill", &["-TERM", &child.id().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let out = child.wait_with_output().expect("the shard ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("shard 0: stopped by signal 15; nothing published"), "{stderr}");
+    nothing_left(&d.join("slow/out/shard=0"));
+    assert!(!d.join("slow/running/0.json").exists(), "the claim is given up");
+    let status = pave(d, &["batch", "status", "slow"]);
+    assert!(status.stdout.lines().any(|l| l.starts_with("shard    0") && l.ends_with("missing")), "{}", status.stdout);
+
+    // A claim by a live run (this test's process, on this host) refuses a second run.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_owned();
+    let live =
+        format!("{{\"host\": \"{host}\", \"pid\": {}, \"since\": 1764472800, \"job\": null}}", std::process::id());
+    write(&d.join("slow/running/1.json"), &live);
+    let refused = pave(d, &["batch", "run", "slow", "--shard", "1"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains(&format!(
+            "shard 1 is being run by pid {} on {host} since 2025-11-30 03:20:00 UTC",
+            std::process::id()
+        )) && refused.stderr.contains("running/1.json"),
+        "{}",
+        refused.stderr
+    );
+    // One whose process is gone (killed outright) reads as interrupted and is taken over.
+    let mut gone = std::process::Command::new("true").spawn().expect("spawn");
+    let dead = gone.id();
+    gone.wait().expect("wait");
+    write(
+        &d.join("slow/running/1.json"),
+        &live.replace(&format!("\"pid\": {}", std::process::id()), &format!("\"pid\": {dead}")),
+    );
+    let status = pave(d, &["batch", "status", "slow"]);
+    assert!(
+        status.stdout.lines().any(|l| l.starts_with("shard    1") && l.contains(&format!("interrupted: pid {dead}"))),
+        "{}",
+        status.stdout
+    );
+    for n in ["1", "0"] {
+        let run = pave(d, &["batch", "run", "slow", "--shard", n]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert!(!d.join("slow/running/1.json").exists());
+    let merged = pave(d, &["batch", "merge", "slow"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    // Each shard recorded its peak memory, from which `batch slurm` asks for memory.
+    let done: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("slow/out/shard=0/_done.json")).expect("record")).expect("json");
+    assert!(done["peak_mb"].as_f64().is_some_and(|mb| mb > 10.0), "{done}");
 }

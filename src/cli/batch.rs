@@ -98,6 +98,10 @@ pub struct SlurmArgs {
     /// slowest plus a minute; 60 when none is done).
     #[arg(long)]
     pub minutes: Option<u32>,
+    /// Memory per shard, MB (default: from the shards done so far, one and a half times the
+    /// largest peak plus 256 MB; 4096 when none is done).
+    #[arg(long, value_name = "MB")]
+    pub mem_mb: Option<u64>,
 }
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
@@ -136,6 +140,22 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                     return Ok(ExitCode::from(2));
                 }
             };
+            // The scheduler stops a task with SIGTERM (scancel, time limit, preemption): the
+            // shard is given up cleanly — claim and temporary files removed, nothing published.
+            if let Ok(mut signals) = signal_hook::iterator::Signals::new([
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGHUP,
+            ]) {
+                let dir = a.dir.clone();
+                std::thread::spawn(move || {
+                    if let Some(signal) = signals.forever().next() {
+                        batch::abandon(&dir, shard);
+                        eprintln!("pave batch: shard {shard}: stopped by signal {signal}; nothing published");
+                        std::process::exit(128 + signal);
+                    }
+                });
+            }
             match batch::run_shard(&a.dir, shard, progress) {
                 Ok(ShardRun::Computed(d)) => {
                     println!("shard {shard}: {} rows ({})", d.rows, d.checksum);
@@ -155,6 +175,10 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                     let text = match st {
                         ShardState::Done(d) => format!("done ({} rows)", d.rows),
                         ShardState::Missing => "missing".to_owned(),
+                        ShardState::Running(c) => format!("running: {}", c.describe()),
+                        ShardState::Interrupted(c) => {
+                            format!("interrupted: {}, gone without finishing; run it again", c.describe())
+                        }
                         ShardState::Failed(m) => format!("failed: {m}"),
                         ShardState::Stale(m) => format!("stale: {m}"),
                     };
@@ -208,13 +232,23 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
             }
             let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
             let minutes = a.minutes.unwrap_or_else(|| batch::time_limit(&states, 60));
-            let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, minutes);
+            let mem_mb = a.mem_mb.unwrap_or_else(|| batch::memory_mb(&states, 4096));
+            for (s, st) in &states {
+                if let ShardState::Running(c) = st {
+                    println!(
+                        "shard {}: recorded running ({}); submitted again, only one run can publish",
+                        s.index,
+                        c.describe()
+                    );
+                }
+            }
+            let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, (minutes, mem_mb));
             let path = a.dir.join("submit.sh");
             if let Err(e) = std::fs::write(&path, script) {
                 return fail(format!("{}: {e}", path.display()));
             }
             println!(
-                "wrote {}: {} shards, {minutes} min each; bash it on the cluster's login node",
+                "wrote {}: {} shards, {minutes} min and {mem_mb} MB each; bash it on the cluster's login node",
                 path.display(),
                 todo.len()
             );

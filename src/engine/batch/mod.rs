@@ -10,23 +10,27 @@
 //! writes the completion record `_done.json` beside it (rows, checksum of the file, the
 //! manifest's id): a finished shard is not run again; inputs changed since the plan are
 //! refused. A failure is recorded in `JOBDIR/failed/N.txt` (outside the dataset) and
-//! cleared by the next success. [`status`] lists every shard's state; [`merge`] checks that
+//! cleared by the next success. A run claims its shard first (`JOBDIR/running/N.json`,
+//! see `claim`): two runs of one shard at once cannot both publish. [`status`] lists every shard's state; [`merge`] checks that
 //! every shard is present once, complete and consistent, and writes `summary.json` (and
 //! optionally the whole matrix as one CSV, byte-identical to `pave matrix` of the job).
 //!
 //! Files whose names start with `_` or `.` are ignored by polars, DuckDB, Spark, Arrow and
 //! GDAL when they read `JOBDIR/out` as one table.
 
+mod claim;
+mod matrix;
+mod slurm;
 mod sweep;
 
+pub use claim::{Claim, abandon};
+pub use matrix::{MatrixJob, Summary};
+pub use slurm::{array_list, memory_mb, slurm_script, time_limit};
 pub use sweep::{Run, SweepJob, SweepSummary};
 
 use super::EngineError;
-use super::routing::{RouteOptions, SnapMode, load_network, od_matrix, read_points};
 use crate::io::error::{ReadError, WriteError};
-use crate::io::od::OdWriter;
 use crate::model::ProblemKind;
-use crate::network::UNREACHABLE;
 use crate::progress::Progress;
 use crate::scenario::kpis::{file_hash, fnv1a64};
 use serde::{Deserialize, Serialize};
@@ -43,31 +47,6 @@ pub struct JobFile {
     /// How to split it.
     #[serde(default)]
     pub split: Split,
-}
-
-/// `[matrix]`: origins × destinations on a network (paths relative to the job file).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct MatrixJob {
-    /// Network file (`pave network build`).
-    pub network: String,
-    /// Origins: CSV id,x,y[,weight] in EPSG:3067, or `PROFILE.toml:demand_areas`.
-    pub from: String,
-    /// Destinations, as `from`.
-    pub to: String,
-    /// Leave out travel longer than this, minutes (default: no cutoff).
-    #[serde(default)]
-    pub cutoff_min: Option<f64>,
-    /// Points farther from the network are not routed, metres (500).
-    #[serde(default = "default_snap")]
-    pub max_snap_m: f64,
-    /// Write only pairs with a time.
-    #[serde(default)]
-    pub sparse: bool,
-}
-
-fn default_snap() -> f64 {
-    500.0
 }
 
 /// `[split]`: a number of shards or origins per shard (default 8 shards).
@@ -157,6 +136,17 @@ pub struct Completion {
     /// Wall-clock seconds the shard took (for the scheduler's time limits).
     #[serde(default)]
     pub seconds: f64,
+    /// Peak resident memory of the process that ran it, MB (Linux; for the scheduler's
+    /// memory request).
+    #[serde(default)]
+    pub peak_mb: Option<f64>,
+}
+
+/// Peak resident memory of this process so far, MB (Linux `VmHWM`; `None` elsewhere).
+fn peak_memory_mb() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = text.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.split_whitespace().next()?.parse().ok()?;
+    Some((kb / 1024.0).ceil())
 }
 
 fn job_error(path: &Path, message: impl Into<String>) -> EngineError {
@@ -185,7 +175,7 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let file: JobFile = toml::from_str(&text).map_err(|e| job_error(job, e.to_string()))?;
     let base = job.parent().unwrap_or(Path::new("."));
     let (work, inputs, items) = match (&file.matrix, &file.sweep) {
-        (Some(m), None) => plan_matrix(job, base, m)?,
+        (Some(m), None) => matrix::plan(job, base, m)?,
         (None, Some(s)) => sweep::plan(job, base, s)?,
         _ => return Err(job_error(job, "a job has either a [matrix] or a [sweep] table")),
     };
@@ -212,25 +202,6 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     crate::io::atomic::write_bytes(&out.join("manifest.json"), text.as_bytes())?;
     Ok(manifest)
-}
-
-fn plan_matrix(job: &Path, base: &Path, m: &MatrixJob) -> Result<(Work, Vec<Input>, usize), EngineError> {
-    let mut m = m.clone();
-    m.network = absolute(base, &m.network);
-    m.from = absolute(base, &m.from);
-    m.to = absolute(base, &m.to);
-    if m.cutoff_min.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
-        return Err(job_error(job, format!("key 'cutoff_min' = {:?}: a positive number of minutes", m.cutoff_min)));
-    }
-    // Checked as the shards will read them.
-    let _ = load_network(Path::new(&m.network))?;
-    let origins = read_points(Path::new(&m.from))?.len();
-    let destinations = read_points(Path::new(&m.to))?.len();
-    let mut inputs = Vec::new();
-    for spec in [&m.network, &m.from, &m.to] {
-        add_input(&mut inputs, file_of(spec));
-    }
-    Ok((Work::Matrix { job: m, origins, destinations }, inputs, origins))
 }
 
 /// Adds `path` with its hash unless listed.
@@ -317,37 +288,25 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
             ));
         }
     }
+    // One run at a time per shard; a run that finished while this one waited is enough.
+    let _claim = claim::take(dir, n)?;
+    if let Some(done) = read_done(dir, n).filter(|d| d.manifest == m.id) {
+        return Ok(ShardRun::AlreadyDone(done));
+    }
     let started = std::time::Instant::now();
     let sd = shard_dir(dir, n);
     std::fs::create_dir_all(&sd).map_err(|e| WriteError::new(&sd, e))?;
     let part = sd.join(format!("part-{n}.parquet"));
     let rows = match &m.work {
-        Work::Matrix { job, .. } => run_matrix(job, spec, &part, progress)?,
+        Work::Matrix { job, .. } => matrix::run(job, spec, &part, progress)?,
         Work::Sweep { runs } => sweep::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
     };
     let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    let done = Completion { manifest: m.id.clone(), rows, checksum: file_hash(&part), seconds };
+    let done =
+        Completion { manifest: m.id.clone(), rows, checksum: file_hash(&part), seconds, peak_mb: peak_memory_mb() };
     let text = serde_json::to_string_pretty(&done).unwrap_or_default();
     crate::io::atomic::write_bytes(&sd.join("_done.json"), text.as_bytes())?;
     Ok(ShardRun::Computed(done))
-}
-
-fn run_matrix(job: &MatrixJob, spec: ShardSpec, part: &Path, progress: &dyn Progress) -> Result<u64, EngineError> {
-    let net = load_network(Path::new(&job.network))?;
-    let origins = read_points(Path::new(&job.from))?;
-    let destinations = read_points(Path::new(&job.to))?;
-    let o_ids: Vec<String> = origins.iter().map(|p| p.id.clone()).collect();
-    let d_ids: Vec<String> = destinations.iter().map(|p| p.id.clone()).collect();
-    let options = RouteOptions {
-        snap: SnapMode::Edge,
-        max_snap_m: job.max_snap_m,
-        cutoff: job.cutoff_min.map_or(UNREACHABLE, |c| (c * 60_000.0).round() as u32),
-    };
-    // Id types (integer or text) follow all origins, so every shard has the same schema.
-    let mut writer = OdWriter::create(part, job.sparse, &o_ids, &d_ids)?;
-    let mut sink = |first: usize, block: &[u32]| writer.write_block(&o_ids, &d_ids, spec.first + first, block);
-    od_matrix(&net, &origins[spec.first..spec.last], &destinations, &options, &mut sink, progress)?;
-    Ok(writer.finish()?)
 }
 
 /// A shard's state for [`status`].
@@ -355,8 +314,12 @@ fn run_matrix(job: &MatrixJob, spec: ShardSpec, part: &Path, progress: &dyn Prog
 pub enum ShardState {
     /// Finished for this plan.
     Done(Completion),
-    /// Not run yet (or still running).
+    /// Not run yet.
     Missing,
+    /// Claimed by a run that is going on (or on another host, where it cannot be checked).
+    Running(Claim),
+    /// Claimed by a run whose process is gone (killed outright): to be run again.
+    Interrupted(Claim),
     /// The last run failed with this message.
     Failed(String),
     /// Finished, but for another plan or its file no longer matches its record.
@@ -380,38 +343,23 @@ pub fn status(dir: &Path) -> Result<Vec<(ShardSpec, ShardState)>, EngineError> {
                         ShardState::Stale(format!("part file hash {now}, recorded {}", d.checksum))
                     }
                 }
-                (None, Some(msg)) => ShardState::Failed(msg.trim().to_owned()),
-                (None, None) => ShardState::Missing,
+                (None, failed) => match (claim::read(dir, s.index), failed) {
+                    (Some(c), _) if c.alive() == Some(false) => ShardState::Interrupted(c),
+                    (Some(c), _) => ShardState::Running(c),
+                    (None, Some(msg)) => ShardState::Failed(msg.trim().to_owned()),
+                    (None, None) => ShardState::Missing,
+                },
             };
             (s, state)
         })
         .collect())
 }
 
-/// `JOBDIR/summary.json`, written by [`merge`].
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Summary {
-    /// The plan.
-    pub manifest: String,
-    /// Shards merged.
-    pub shards: usize,
-    /// Rows in the dataset.
-    pub rows: u64,
-    /// Origins × destinations planned.
-    pub pairs: u64,
-    /// Pairs with a time.
-    pub reachable: u64,
-    /// Sum of every time, seconds (a check figure).
-    pub total_time_s: f64,
-    /// The dataset, readable as one table.
-    pub dataset: PathBuf,
-}
-
 /// What [`merge`] wrote.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Merged {
     /// A matrix's summary.
-    Matrix(Summary),
+    Matrix(matrix::Summary),
     /// A sweep's summary.
     Sweep(sweep::SweepSummary),
 }
@@ -429,6 +377,8 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
         .filter_map(|(s, st)| match st {
             ShardState::Done(_) => None,
             ShardState::Missing => Some(format!("shard {}: missing", s.index)),
+            ShardState::Running(c) => Some(format!("shard {}: running, {}", s.index, c.describe())),
+            ShardState::Interrupted(c) => Some(format!("shard {}: interrupted, {}", s.index, c.describe())),
             ShardState::Failed(msg) => Some(format!("shard {}: failed: {msg}", s.index)),
             ShardState::Stale(why) => Some(format!("shard {}: stale: {why}", s.index)),
         })
@@ -460,141 +410,5 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
         Work::Matrix { origins, destinations, .. } => (*origins, *destinations),
         Work::Sweep { runs } => return Ok(Merged::Sweep(sweep::merge(dir, &m.id, runs, &parts, csv)?)),
     };
-    // One shard in memory at a time; the CSV is streamed into its temporary file.
-    let (mut rows, mut reachable, mut total) = (0u64, 0u64, 0.0f64);
-    let mut read_error: Option<ReadError> = None;
-    let mut each = |out: &mut RowSink<'_>| -> Result<(), String> {
-        for part in &parts {
-            let t = match crate::io::od::read_parquet(part) {
-                Ok(t) => t,
-                Err(e) => {
-                    let message = e.to_string();
-                    read_error = Some(e);
-                    return Err(message);
-                }
-            };
-            rows += t.len() as u64;
-            for (o, d, time) in t {
-                if let Some(ms) = time {
-                    reachable += 1;
-                    total += f64::from(ms) / 1000.0;
-                }
-                out(&o, &d, time).map_err(|e| e.to_string())?;
-            }
-        }
-        Ok(())
-    };
-    let written = match csv {
-        Some(path) => crate::io::atomic::write_with(path, |tmp| {
-            use std::io::Write;
-            let file = std::fs::File::create(tmp).map_err(|e| WriteError::new(path, e))?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            w.write_all(b"origin_id,destination_id,time_s\n").map_err(|e| WriteError::new(path, e))?;
-            each(&mut |o, d, time| writeln!(w, "{o},{d},{}", time.map_or(String::new(), crate::io::od::seconds)))
-                .map_err(|e| WriteError::new(path, e))?;
-            w.flush().map_err(|e| WriteError::new(path, e))
-        }),
-        None => each(&mut |_, _, _| Ok(())).map_err(|e| WriteError::new(dir, e)),
-    };
-    if let Some(e) = read_error {
-        return Err(e.into());
-    }
-    written?;
-    let summary = Summary {
-        manifest: m.id,
-        shards: states.len(),
-        rows,
-        pairs: (origins * destinations) as u64,
-        reachable,
-        total_time_s: (total * 1000.0).round() / 1000.0,
-        dataset: dir.join("out"),
-    };
-    crate::io::atomic::write_bytes(
-        &dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary).unwrap_or_default().as_bytes(),
-    )?;
-    Ok(Merged::Matrix(summary))
-}
-
-/// Receives the merged matrix row by row: origin, destination, time in ms.
-type RowSink<'a> = dyn FnMut(&str, &str, Option<u32>) -> std::io::Result<()> + 'a;
-
-/// Slurm's array list for shard numbers: ranges where they run on (`0-7`, `2,5,9-11`).
-pub fn array_list(shards: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < shards.len() {
-        let mut j = i;
-        while j + 1 < shards.len() && shards[j + 1] == shards[j] + 1 {
-            j += 1;
-        }
-        parts.push(if j > i { format!("{}-{}", shards[i], shards[j]) } else { shards[i].to_string() });
-        i = j + 1;
-    }
-    parts.join(",")
-}
-
-/// The time limit for the shards still to do, minutes: four times the slowest shard done so
-/// far plus a minute (shards are ranges of equal size), or `default` when none is done.
-pub fn time_limit(states: &[(ShardSpec, ShardState)], default: u32) -> u32 {
-    let slowest = states
-        .iter()
-        .filter_map(|(_, st)| match st {
-            ShardState::Done(d) => Some(d.seconds),
-            _ => None,
-        })
-        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
-    slowest.map_or(default, |s| (s * 4.0 / 60.0).ceil() as u32 + 1)
-}
-
-/// An `sbatch` script for the shards of the job in `dir` not done yet (`todo`): an array over
-/// them (at most `parallel` at once, `minutes` each, requeued on node failure) and a merge
-/// job after every one succeeded (cancelled, not left pending, if one fails).
-pub fn slurm_script(dir: &Path, m: &Manifest, todo: &[usize], parallel: usize, pave: &Path, minutes: u32) -> String {
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
-    let (d, p) = (dir.display(), pave.display());
-    format!(
-        "#!/bin/bash\n\
-         # pave batch for {d}: {n} of {shards} shards of {work} (plan {id}).\n\
-         # Run it on the login node: bash {d}/submit.sh; it prints the array and merge job ids.\n\
-         set -euo pipefail\n\
-         mkdir -p {d}/logs\n\
-         array=$(sbatch --parsable --job-name=pave-shards --array={list}%{parallel} --requeue \\\n  \
-           --time={minutes} --cpus-per-task=2 --mem=4G --output={d}/logs/shard-%a.out \\\n  \
-           --wrap=\"{p} batch run {d}\")\n\
-         merge=$(sbatch --parsable --job-name=pave-merge --dependency=afterok:$array --kill-on-invalid-dep=yes \\\n  \
-           --time=30 --cpus-per-task=1 --mem=2G --output={d}/logs/merge.out --wrap=\"{p} batch merge {d}\")\n\
-         echo \"$array $merge\"\n",
-        n = todo.len(),
-        shards = m.shards.len(),
-        work = m.work.describe(),
-        id = m.id,
-        list = array_list(todo),
-        parallel = parallel.max(1),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn array_lists_join_runs_of_shards() {
-        assert_eq!(super::array_list(&[0, 1, 2, 3]), "0-3");
-        assert_eq!(super::array_list(&[2, 5, 9, 10, 11]), "2,5,9-11");
-        assert_eq!(super::array_list(&[]), "");
-    }
-
-    #[test]
-    fn time_limits_follow_the_slowest_shard_done() {
-        use super::{Completion, ShardSpec, ShardState};
-        let spec = |index| ShardSpec { index, first: 0, last: 1 };
-        let done = |seconds| {
-            ShardState::Done(Completion { manifest: String::new(), rows: 1, checksum: String::new(), seconds })
-        };
-        assert_eq!(super::time_limit(&[(spec(0), ShardState::Missing)], 60), 60);
-        // 150 s × 4 = 10 min, plus one.
-        assert_eq!(
-            super::time_limit(&[(spec(0), done(20.0)), (spec(1), done(150.0)), (spec(2), ShardState::Missing)], 60),
-            11
-        );
-    }
+    Ok(Merged::Matrix(matrix::merge(dir, &m.id, &parts, (origins, destinations), csv)?))
 }
