@@ -313,6 +313,27 @@ fn a_sweep_in_shards_equals_the_runs_done_one_by_one() {
     assert_eq!(cell[7], format!("{within:.1}").replace('.', ","), "{row}");
     let summary = std::fs::read_to_string(d.join("sweep/summary.json")).expect("summary");
     assert!(summary.contains("\"best\"") && summary.contains("year 2030, participation 80 %"), "{summary}");
+
+    // The distribution report: a verdict, each scenario's range and a row per variant in
+    // which the summary's best scenario of that variant is starred.
+    let report = std::fs::read_to_string(d.join("sweep/report.html")).expect("report.html");
+    assert!(report.contains("<h2>Verdict</h2>") && report.contains("<svg"), "{report}");
+    let summary: serde_json::Value = serde_json::from_str(&summary).expect("json");
+    let names: Vec<&str> =
+        summary["scenarios"].as_array().expect("scenarios").iter().filter_map(|r| r["scenario"].as_str()).collect();
+    assert_eq!(names.len(), 2);
+    for pair in summary["best"].as_array().expect("best") {
+        let (variant, best) = (pair[0].as_str().expect("variant"), pair[1].as_str().expect("name"));
+        let row =
+            report.split("<tr>").find(|r| r.starts_with(&format!("<td>{variant}</td>"))).expect("a row per variant");
+        let cells: Vec<&str> = row.split("<td").skip(2).take(names.len()).collect();
+        let at = names.iter().position(|n| *n == best).expect("a scenario of the sweep");
+        assert!(cells[at].contains('★'), "{row}");
+    }
+    // Each run's share is in the report as the table has it.
+    let first = table.lines().nth(1).expect("run 0");
+    let share = first.split(';').nth(7).expect("within_pct").replace(',', ".");
+    assert!(report.contains(&format!("{share} %")), "{share} not in the report");
 }
 
 /// A Kuopio sweep whose shards take seconds (each run evaluates the whole city), for tests

@@ -193,11 +193,12 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
         BatchCommand::Merge(a) => match batch::merge(&a.dir, a.csv.as_deref()) {
             Ok(batch::Merged::Sweep(s)) => {
                 println!(
-                    "merged {} shards: {} runs of {} scenarios; wrote {} and {}",
+                    "merged {} shards: {} runs of {} scenarios; wrote {}, {} and {}",
                     s.shards,
                     s.runs,
                     s.scenarios.len(),
                     s.table.display(),
+                    s.report.display(),
                     a.dir.join("summary.json").display()
                 );
                 for (variant, best) in &s.best {

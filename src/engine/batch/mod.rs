@@ -20,6 +20,7 @@
 
 mod claim;
 mod matrix;
+mod report;
 mod slurm;
 mod sweep;
 

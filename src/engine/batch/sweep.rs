@@ -140,6 +140,9 @@ pub struct RunKpis {
     pub p90_min: Option<f64>,
     /// Whether the share within the threshold meets the target.
     pub meets_target: bool,
+    /// The target share (rows of shards from before it was recorded lack it).
+    #[serde(default)]
+    pub target_share: Option<f64>,
 }
 
 /// Evaluates `runs` (numbered from `first`) and writes their rows to `part`; the rows written.
@@ -171,6 +174,7 @@ pub(super) fn run(runs: &[Run], first: usize, part: &Path, progress: &dyn Progre
             mean_min: h.mean_min,
             p90_min: h.p90_min,
             meets_target: h.within_share.is_some_and(|s| s >= k.target_share),
+            target_share: Some(k.target_share),
         });
     }
     crate::io::parquet::write(part, &table(&rows))?;
@@ -226,6 +230,8 @@ pub struct SweepSummary {
     pub best: Vec<(String, String)>,
     /// The KPI table written.
     pub table: PathBuf,
+    /// The distribution report written (`JOBDIR/report.html`).
+    pub report: PathBuf,
 }
 
 /// How one scenario fared over the variants.
@@ -279,13 +285,7 @@ pub(super) fn merge(
     // The best scenario per variant.
     let mut variants: BTreeMap<String, Vec<&RunKpis>> = BTreeMap::new();
     for r in &rows {
-        let key = format!(
-            "year {}, participation {:.0} %, within {}",
-            r.year,
-            r.participation * 100.0,
-            crate::scenario::human::minutes(Some(r.threshold_min))
-        );
-        variants.entry(key).or_default().push(r);
+        variants.entry(super::report::variant(r)).or_default().push(r);
     }
     let mut best = Vec::new();
     let mut best_in: BTreeMap<&str, usize> = BTreeMap::new();
@@ -330,7 +330,9 @@ pub(super) fn merge(
         scenarios,
         best,
         table: table_path,
+        report: dir.join("report.html"),
     };
+    crate::io::atomic::write_bytes(&summary.report, super::report::html(&rows, &summary).as_bytes())?;
     crate::io::atomic::write_bytes(
         &dir.join("summary.json"),
         serde_json::to_string_pretty(&summary).unwrap_or_default().as_bytes(),
