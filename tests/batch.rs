@@ -438,3 +438,109 @@ fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
         serde_json::from_slice(&std::fs::read(d.join("slow/out/shard=0/_done.json")).expect("record")).expect("json");
     assert!(done["peak_mb"].as_f64().is_some_and(|mb| mb > 10.0), "{done}");
 }
+
+#[test]
+fn nearest_and_accessibility_in_shards_equal_the_work_in_one_process() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let (cells, _) = setup(d);
+
+    // The 2 nearest units of every cell, in 3 shards run out of order, against `pave nearest`.
+    let single = pave(
+        d,
+        &[
+            "nearest",
+            "--network",
+            "walk.pavenet",
+            "--units",
+            "targets.csv",
+            "--from",
+            &cells,
+            "--k",
+            "2",
+            "--cutoff",
+            "30min",
+            "--out",
+            "single-nearest.csv",
+        ],
+    );
+    assert_eq!(single.code, 0, "{}", single.stderr);
+    write(
+        &d.join("nearest.toml"),
+        &format!(
+            "[nearest]\nnetwork = \"walk.pavenet\"\nfrom = \"{cells}\"\nunits = \"targets.csv\"\nk = 2\ncutoff_min = 30\n\n[split]\nshards = 3\n"
+        ),
+    );
+    let plan = pave(d, &["batch", "plan", "nearest.toml", "--out", "near"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("planned 3 shards of the 2 nearest of 3 units for"), "{}", plan.stdout);
+    for n in ["2", "0", "1"] {
+        let r = pave(d, &["batch", "run", "near", "--shard", n]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let merged = pave(d, &["batch", "merge", "near"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let one = std::fs::read(d.join("single-nearest.csv")).expect("pave nearest");
+    assert!(one.len() > 100);
+    assert!(
+        one == std::fs::read(d.join("near/nearest.csv")).expect("merged"),
+        "the merged nearest table equals pave nearest's byte for byte"
+    );
+
+    // Accessibility with weights, against sums recomputed here from `pave matrix`.
+    write(&d.join("weighted.csv"), "id,x,y,weight\na,385600,6671800,10\nb,386000,6671500,20.5\nc,385200,6672400,1\n");
+    write(
+        &d.join("access.toml"),
+        &format!(
+            "[accessibility]\nnetwork = \"walk.pavenet\"\nfrom = \"{cells}\"\nto = \"weighted.csv\"\nthresholds_min = [5, 10, 30]\n\n[split]\nrows_per_shard = 7\n"
+        ),
+    );
+    assert_eq!(pave(d, &["batch", "plan", "access.toml", "--out", "access"]).code, 0);
+    let status = pave(d, &["batch", "status", "access"]);
+    let count = status.stdout.lines().filter(|l| l.starts_with("shard")).count();
+    assert!(count >= 2, "{}", status.stdout);
+    for n in (0..count).rev() {
+        let r = pave(d, &["batch", "run", "access", "--shard", &n.to_string()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let merged = pave(d, &["batch", "merge", "access", "--csv", "access.csv"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    let weights = [("a", 10.0), ("b", 20.5), ("c", 1.0)];
+    let matrix = std::fs::read_to_string(d.join("single.csv")).expect("pave matrix");
+    // Per origin: the nearest time, and (reached, weight) within 5, 10 and 30 min.
+    type Expected = (Option<f64>, [(i64, f64); 3]);
+    let mut expected: std::collections::BTreeMap<String, Expected> = Default::default();
+    for line in matrix.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let entry = expected.entry(f[0].to_owned()).or_insert((None, [(0, 0.0); 3]));
+        let Ok(seconds) = f[2].parse::<f64>() else { continue };
+        entry.0 = Some(entry.0.map_or(seconds, |n: f64| n.min(seconds)));
+        let w = weights.iter().find(|(id, _)| *id == f[1]).expect("destination").1;
+        for (k, limit) in [5.0, 10.0, 30.0].into_iter().enumerate() {
+            if seconds <= limit * 60.0 {
+                entry.1[k].0 += 1;
+                entry.1[k].1 += w;
+            }
+        }
+    }
+    let table = std::fs::read_to_string(d.join("access.csv")).expect("accessibility table");
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next(),
+        Some("origin_id,nearest_s,reached_5min,weight_5min,reached_10min,weight_10min,reached_30min,weight_30min")
+    );
+    let mut seen = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let (nearest, sums) = &expected[f[0]];
+        assert_eq!(f[1].parse::<f64>().ok(), *nearest, "{line}");
+        for (k, (reached, weight)) in sums.iter().enumerate() {
+            assert_eq!(f[2 + 2 * k].parse::<i64>().expect("count"), *reached, "{line}");
+            assert!((f[3 + 2 * k].parse::<f64>().expect("weight") - weight).abs() < 1e-9, "{line}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, expected.len(), "one row per origin");
+    // Some origins reach something and some weights differ by threshold: not all zeros.
+    assert!(expected.values().any(|(_, s)| s[0].0 < s[2].0), "the thresholds discriminate");
+}

@@ -21,6 +21,10 @@ pub enum BatchCommand {
     ///   [split]
     ///   shards = 16               # or rows_per_shard = 1000
     ///
+    /// or the k nearest units of every point ([nearest]: network, from, units, k = 1,
+    /// cutoff_min, max_snap_m), or accessibility of every origin ([accessibility]: network,
+    /// from, to with a weight column, thresholds_min = [10, 16, 30]: the nearest destination
+    /// and the destinations and their weight reached within each threshold),
     /// or a sweep (every combination is one run):
     ///
     ///   [sweep]
@@ -81,7 +85,9 @@ pub struct MergeArgs {
     /// The job folder.
     pub dir: PathBuf,
     /// Matrix: also write the whole matrix as one CSV (as `pave matrix --out FILE.csv`
-    /// would). Sweep: where to write the KPI table (default JOBDIR/kpis.csv).
+    /// would). Nearest, accessibility: where to write the table (default
+    /// JOBDIR/nearest.csv, JOBDIR/accessibility.csv; nearest as `pave nearest` writes it).
+    /// Sweep: where to write the KPI table (default JOBDIR/kpis.csv).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
@@ -204,6 +210,17 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                 for (variant, best) in &s.best {
                     println!("  {variant}: best {best}");
                 }
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(batch::Merged::Table(s)) => {
+                println!(
+                    "merged {} shards: {} rows in {}; wrote {} and {}",
+                    s.shards,
+                    s.rows,
+                    s.dataset.display(),
+                    s.table.display(),
+                    a.dir.join("summary.json").display()
+                );
                 Ok(ExitCode::SUCCESS)
             }
             Ok(batch::Merged::Matrix(s)) => {

@@ -32,7 +32,7 @@ pub struct MatrixJob {
     pub sparse: bool,
 }
 
-fn default_snap() -> f64 {
+pub(super) fn default_snap() -> f64 {
     500.0
 }
 

@@ -23,11 +23,13 @@ mod matrix;
 mod report;
 mod slurm;
 mod sweep;
+mod tables;
 
 pub use claim::{Claim, abandon};
 pub use matrix::{MatrixJob, Summary};
 pub use slurm::{array_list, memory_mb, slurm_script, time_limit};
 pub use sweep::{Run, SweepJob, SweepSummary};
+pub use tables::{AccessibilityJob, NearestJob, TableSummary};
 
 use super::EngineError;
 use crate::io::error::{ReadError, WriteError};
@@ -37,7 +39,8 @@ use crate::scenario::kpis::{file_hash, fnv1a64};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// A batch job file as written: one of `[matrix]` or `[sweep]`, and `[split]`.
+/// A batch job file as written: one of `[matrix]`, `[nearest]`, `[accessibility]` or
+/// `[sweep]`, and `[split]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobFile {
@@ -45,6 +48,10 @@ pub struct JobFile {
     pub matrix: Option<MatrixJob>,
     /// A sweep of scenario evaluations.
     pub sweep: Option<sweep::SweepJob>,
+    /// The nearest units of every point.
+    pub nearest: Option<tables::NearestJob>,
+    /// Accessibility (cumulative opportunities) of every origin.
+    pub accessibility: Option<tables::AccessibilityJob>,
     /// How to split it.
     #[serde(default)]
     pub split: Split,
@@ -108,6 +115,24 @@ pub enum Work {
         /// Destinations.
         destinations: usize,
     },
+    /// The nearest units of `points`.
+    Nearest {
+        /// The job.
+        job: tables::NearestJob,
+        /// Points labelled.
+        points: usize,
+        /// Units.
+        units: usize,
+    },
+    /// Accessibility of `origins` to `destinations`.
+    Accessibility {
+        /// The job.
+        job: tables::AccessibilityJob,
+        /// Origins.
+        origins: usize,
+        /// Destinations.
+        destinations: usize,
+    },
     /// Scenario evaluations, one per run.
     Sweep {
         /// Every run, in order.
@@ -120,6 +145,13 @@ impl Work {
     pub fn describe(&self) -> String {
         match self {
             Work::Matrix { origins, destinations, .. } => format!("a {origins} × {destinations} travel-time matrix"),
+            Work::Nearest { job, points, units } => {
+                format!("the {} nearest of {units} units for {points} points", job.k)
+            }
+            Work::Accessibility { job, origins, destinations } => format!(
+                "accessibility of {origins} origins to {destinations} destinations within {:?} min",
+                job.thresholds_min
+            ),
             Work::Sweep { runs } => format!("a sweep of {} scenario evaluations", runs.len()),
         }
     }
@@ -175,10 +207,21 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let text = std::fs::read_to_string(job).map_err(|e| job_error(job, format!("cannot read the job file: {e}")))?;
     let file: JobFile = toml::from_str(&text).map_err(|e| job_error(job, e.to_string()))?;
     let base = job.parent().unwrap_or(Path::new("."));
-    let (work, inputs, items) = match (&file.matrix, &file.sweep) {
-        (Some(m), None) => matrix::plan(job, base, m)?,
-        (None, Some(s)) => sweep::plan(job, base, s)?,
-        _ => return Err(job_error(job, "a job has either a [matrix] or a [sweep] table")),
+    let given = [file.matrix.is_some(), file.nearest.is_some(), file.accessibility.is_some(), file.sweep.is_some()];
+    if given.iter().filter(|&&g| g).count() != 1 {
+        return Err(job_error(
+            job,
+            "a job has exactly one of the tables [matrix], [nearest], [accessibility], [sweep]",
+        ));
+    }
+    let (work, inputs, items) = if let Some(m) = &file.matrix {
+        matrix::plan(job, base, m)?
+    } else if let Some(n) = &file.nearest {
+        tables::plan_nearest(job, base, n)?
+    } else if let Some(a) = &file.accessibility {
+        tables::plan_accessibility(job, base, a)?
+    } else {
+        sweep::plan(job, base, file.sweep.as_ref().expect("counted above"))?
     };
     if items == 0 {
         return Err(job_error(job, "nothing to compute: no origins or no runs"));
@@ -300,6 +343,8 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
     let part = sd.join(format!("part-{n}.parquet"));
     let rows = match &m.work {
         Work::Matrix { job, .. } => matrix::run(job, spec, &part, progress)?,
+        Work::Nearest { job, .. } => tables::run_nearest(job, spec, &part)?,
+        Work::Accessibility { job, .. } => tables::run_accessibility(job, spec, &part, progress)?,
         Work::Sweep { runs } => sweep::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
     };
     let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
@@ -363,6 +408,8 @@ pub enum Merged {
     Matrix(matrix::Summary),
     /// A sweep's summary.
     Sweep(sweep::SweepSummary),
+    /// A per-point table's summary (nearest, accessibility).
+    Table(tables::TableSummary),
 }
 
 /// Checks that every shard is done once for this plan and its file matches its record, then
@@ -410,6 +457,11 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
     let (origins, destinations) = match &m.work {
         Work::Matrix { origins, destinations, .. } => (*origins, *destinations),
         Work::Sweep { runs } => return Ok(Merged::Sweep(sweep::merge(dir, &m.id, runs, &parts, csv)?)),
+        Work::Nearest { .. } | Work::Accessibility { .. } => {
+            let name = if matches!(m.work, Work::Nearest { .. }) { "nearest" } else { "accessibility" };
+            let decimals = tables::decimals(&m.work);
+            return Ok(Merged::Table(tables::merge(dir, &m.id, &parts, name, &decimals, csv)?));
+        }
     };
     Ok(Merged::Matrix(matrix::merge(dir, &m.id, &parts, (origins, destinations), csv)?))
 }
