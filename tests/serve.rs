@@ -261,6 +261,8 @@ fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
         "{text}"
     );
     let before = browser.script("return document.querySelector('.headline .big').textContent");
+    // The first page's headline share is the one `pave run` prints for the scenario.
+    assert_eq!(shown_share(&before), run_share(tmp.path(), &helsinki()[0], "as-loaded"), "{before}");
     // No background map was configured: its switch is not shown.
     assert_eq!(
         browser.script("return getComputedStyle(document.getElementById('background-control')).display"),
@@ -286,6 +288,23 @@ fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
     let compare = browser.script("return document.getElementById('compare').innerText");
     assert!(compare.as_str().is_some_and(|c| c.contains("Lähtö") && c.contains("Muutettu")), "{compare}");
     let after_edit = browser.screenshot("workspace-fi-closed.png");
+    // The headline after the closure is the one `pave run` prints for the scenario with
+    // that unit closed.
+    let unit =
+        title.as_str().and_then(|t| t.rsplit_once('(')).map(|(_, id)| id.trim_end_matches(')')).expect("unit id");
+    let closed = tmp.path().join("closed.toml");
+    std::fs::write(
+        &closed,
+        format!(
+            "name = \"closed\"\nextends = \"{}\"\n\n[[change]]\naction = \"close\"\nunit = \"{unit}\"\n",
+            helsinki()[0].display()
+        ),
+    )
+    .expect("write the scenario");
+    let now = browser.script("return document.querySelector('.headline .big').textContent");
+    assert_eq!(shown_share(&now), run_share(tmp.path(), &closed, "closed"), "{now}");
+    let places = browser.script("return document.getElementById('kpi-body').innerText");
+    assert!(places.as_str().is_some_and(|t| t.contains("−42")), "closing {unit} takes its 42 places: {places}");
 
     // Open a new unit by clicking the middle of the map.
     browser.click("#open-mode");
@@ -350,6 +369,24 @@ fn a_planner_closes_a_unit_in_the_browser_and_sees_the_kpis_change() {
         assert!(found.iter().any(|v| v.starts_with("label:") && v.contains("#planted")), "{found:?}");
     }
     eprintln!("screenshots: {} {} {} {}", first.display(), after_edit.display(), swedish.display(), english.display());
+}
+
+/// The headline share as the page shows it ("97,5 %", Finnish) as `pave run` prints it ("97.5 %").
+fn shown_share(text: &Value) -> String {
+    let t = text.as_str().expect("text").replace(',', ".");
+    format!(
+        "{} %",
+        t.trim_end_matches('%').trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}')
+    )
+}
+
+/// The share within the threshold `pave run` prints for a scenario file.
+fn run_share(dir: &Path, scenario: &Path, out: &str) -> String {
+    let run = support::pave(dir, &["run", scenario.to_str().expect("utf-8"), "--out", out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    let share = printed.split(" within the threshold").next().and_then(|h| h.rsplit(", ").next());
+    share.unwrap_or_else(|| panic!("no share in {printed}")).to_owned()
 }
 
 /// No WCAG 2.1 A or AA violation that axe-core finds on the page as it is now.
