@@ -397,6 +397,31 @@ fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
     let status = pave(d, &["batch", "status", "slow"]);
     assert!(status.stdout.lines().any(|l| l.starts_with("shard    0") && l.ends_with("missing")), "{}", status.stdout);
 
+    // Killed outright (SIGKILL, a node lost) it can clean nothing: its claim reads as
+    // interrupted, and the next run takes the shard over and clears what it left.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
+        .args(["batch", "run", "slow", "--shard", "0"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the shard");
+    appears(&d.join("slow/running/0.json"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, _, err) = sh(d, "kill", &["-KILL", &child.id().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let out = child.wait_with_output().expect("the shard ends");
+    assert_eq!(out.status.code(), None, "killed by a signal");
+    // What a run killed while writing its part leaves (the writer's temporary name).
+    std::fs::create_dir_all(d.join("slow/out/shard=0")).expect("partition");
+    write(&d.join("slow/out/shard=0/.part-0.parquet.999999.tmp"), "half a Parquet file");
+    let status = pave(d, &["batch", "status", "slow"]);
+    assert!(
+        status.stdout.lines().any(|l| l.starts_with("shard    0") && l.contains("interrupted")),
+        "{}",
+        status.stdout
+    );
+
     // A claim by a live run (this test's process, on this host) refuses a second run.
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_owned();
     let live =
@@ -431,6 +456,7 @@ fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     assert!(!d.join("slow/running/1.json").exists());
+    assert!(!d.join("slow/out/shard=0/.part-0.parquet.999999.tmp").exists(), "the killed run's leftovers are cleared");
     let merged = pave(d, &["batch", "merge", "slow"]);
     assert_eq!(merged.code, 0, "{}", merged.stderr);
     // Each shard recorded its peak memory, from which `batch slurm` asks for memory.

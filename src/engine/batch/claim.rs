@@ -158,6 +158,19 @@ pub fn abandon(dir: &Path, n: usize) {
     }
 }
 
+/// Removes every temporary file in shard `n`'s folder: called by the run that holds the
+/// claim, so any there were left by runs killed outright (SIGKILL, a node lost).
+pub(super) fn clear_leftovers(dir: &Path, n: usize) {
+    if let Ok(entries) = std::fs::read_dir(super::shard_dir(dir, n)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -337,6 +337,7 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
     if let Some(done) = read_done(dir, n).filter(|d| d.manifest == m.id) {
         return Ok(ShardRun::AlreadyDone(done));
     }
+    claim::clear_leftovers(dir, n);
     let started = std::time::Instant::now();
     let sd = shard_dir(dir, n);
     std::fs::create_dir_all(&sd).map_err(|e| WriteError::new(&sd, e))?;
