@@ -570,3 +570,59 @@ fn nearest_and_accessibility_in_shards_equal_the_work_in_one_process() {
     // Some origins reach something and some weights differ by threshold: not all zeros.
     assert!(expected.values().any(|(_, s)| s[0].0 < s[2].0), "the thresholds discriminate");
 }
+
+#[test]
+fn locate_instances_in_shards_equal_the_solves_done_one_by_one() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let problem = root().join("sample-data/helsinki/locate/two-new.toml");
+    let job =
+        format!("[locate]\nproblems = [\"{}\"]\nnew_units = [1, 2, 3]\n\n[split]\nshards = 3\n", problem.display());
+    write(&d.join("locate.toml"), &job);
+    write(&d.join("one.toml"), &job.replace("shards = 3", "shards = 1"));
+    let plan = pave(d, &["batch", "plan", "locate.toml", "--out", "loc"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("planned 3 shards of 3 location-allocation solves"), "{}", plan.stdout);
+    for n in ["1", "2", "0"] {
+        let r = pave(d, &["batch", "run", "loc", "--shard", n]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    assert_eq!(pave(d, &["batch", "merge", "loc"]).code, 0);
+    assert_eq!(pave(d, &["batch", "plan", "one.toml", "--out", "one"]).code, 0);
+    assert_eq!(pave(d, &["batch", "run", "one", "--shard", "0"]).code, 0);
+    assert_eq!(pave(d, &["batch", "merge", "one"]).code, 0);
+    let table = std::fs::read_to_string(d.join("loc/locate.csv")).expect("locate.csv");
+    assert_eq!(std::fs::read_to_string(d.join("one/locate.csv")).expect("one"), table, "shards equal one process");
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "run,problem,kind,new_units,objective,objective_unit,lower_bound,upper_bound,gap_pct,proven,opened,closed"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3);
+    // More new units, less walking; each solve proven, opening as many units as asked.
+    let objective = |r: &Vec<&str>| r[4].parse::<f64>().expect("objective");
+    assert!(objective(&rows[0]) > objective(&rows[1]) && objective(&rows[1]) > objective(&rows[2]), "{table}");
+    for (k, r) in rows.iter().enumerate() {
+        assert_eq!(r[3], (k + 1).to_string());
+        assert_eq!(r[9], "yes", "{table}");
+        assert_eq!(r[10].split("; ").count(), k + 1, "{table}");
+    }
+    // The solve as written (2 new units) is what `pave locate` finds.
+    let alone = pave(d, &["locate", problem.to_str().expect("utf-8"), "--out", "alone"]);
+    assert_eq!(alone.code, 0, "{}", alone.stderr);
+    let bounds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("alone/helsinki-two-new/bounds.json")).expect("bounds.json"))
+            .expect("json");
+    let by_pave = bounds["objective"].as_f64().expect("objective");
+    assert!((objective(&rows[1]) - by_pave).abs() < 0.01, "{} vs {by_pave}", rows[1][4]);
+
+    // Sweeping the number of units of a problem that has none is refused, naming it.
+    let closure = root().join("sample-data/helsinki/locate/close-two.toml");
+    write(&d.join("bad.toml"), &format!("[locate]\nproblems = [\"{}\"]\nnew_units = [1]\n", closure.display()));
+    let bad = pave(d, &["batch", "plan", "bad.toml", "--out", "bad"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("close-two.toml is a closure problem"), "{}", bad.stderr);
+}

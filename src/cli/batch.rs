@@ -25,6 +25,8 @@ pub enum BatchCommand {
     /// cutoff_min, max_snap_m), or accessibility of every origin ([accessibility]: network,
     /// from, to with a weight column, thresholds_min = [10, 16, 30]: the nearest destination
     /// and the destinations and their weight reached within each threshold),
+    /// or location-allocation solves ([locate]: problems = ["two-new.toml"], new_units =
+    /// [1, 2, 3] optional: the curve of what each further unit buys),
     /// or a sweep (every combination is one run):
     ///
     ///   [sweep]
@@ -86,7 +88,8 @@ pub struct MergeArgs {
     pub dir: PathBuf,
     /// Matrix: also write the whole matrix as one CSV (as `pave matrix --out FILE.csv`
     /// would). Nearest, accessibility: where to write the table (default
-    /// JOBDIR/nearest.csv, JOBDIR/accessibility.csv; nearest as `pave nearest` writes it).
+    /// JOBDIR/nearest.csv, JOBDIR/accessibility.csv, JOBDIR/locate.csv; nearest as
+    /// `pave nearest` writes it).
     /// Sweep: where to write the KPI table (default JOBDIR/kpis.csv).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,

@@ -19,6 +19,7 @@
 //! GDAL when they read `JOBDIR/out` as one table.
 
 mod claim;
+mod locate;
 mod matrix;
 mod report;
 mod slurm;
@@ -26,6 +27,7 @@ mod sweep;
 mod tables;
 
 pub use claim::{Claim, abandon};
+pub use locate::{LocateJob, LocateRun};
 pub use matrix::{MatrixJob, Summary};
 pub use slurm::{array_list, memory_mb, slurm_script, time_limit};
 pub use sweep::{Run, SweepJob, SweepSummary};
@@ -39,8 +41,8 @@ use crate::scenario::kpis::{file_hash, fnv1a64};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// A batch job file as written: one of `[matrix]`, `[nearest]`, `[accessibility]` or
-/// `[sweep]`, and `[split]`.
+/// A batch job file as written: one of `[matrix]`, `[nearest]`, `[accessibility]`,
+/// `[sweep]` or `[locate]`, and `[split]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobFile {
@@ -52,6 +54,9 @@ pub struct JobFile {
     pub nearest: Option<tables::NearestJob>,
     /// Accessibility (cumulative opportunities) of every origin.
     pub accessibility: Option<tables::AccessibilityJob>,
+    /// Location-allocation problems, each solved as written or for several numbers of new
+    /// units.
+    pub locate: Option<locate::LocateJob>,
     /// How to split it.
     #[serde(default)]
     pub split: Split,
@@ -133,6 +138,11 @@ pub enum Work {
         /// Destinations.
         destinations: usize,
     },
+    /// Location-allocation solves, one per run.
+    Locate {
+        /// Every run, in order.
+        runs: Vec<locate::LocateRun>,
+    },
     /// Scenario evaluations, one per run.
     Sweep {
         /// Every run, in order.
@@ -153,6 +163,7 @@ impl Work {
                 job.thresholds_min
             ),
             Work::Sweep { runs } => format!("a sweep of {} scenario evaluations", runs.len()),
+            Work::Locate { runs } => format!("{} location-allocation solves", runs.len()),
         }
     }
 }
@@ -207,11 +218,17 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
     let text = std::fs::read_to_string(job).map_err(|e| job_error(job, format!("cannot read the job file: {e}")))?;
     let file: JobFile = toml::from_str(&text).map_err(|e| job_error(job, e.to_string()))?;
     let base = job.parent().unwrap_or(Path::new("."));
-    let given = [file.matrix.is_some(), file.nearest.is_some(), file.accessibility.is_some(), file.sweep.is_some()];
+    let given = [
+        file.matrix.is_some(),
+        file.nearest.is_some(),
+        file.accessibility.is_some(),
+        file.sweep.is_some(),
+        file.locate.is_some(),
+    ];
     if given.iter().filter(|&&g| g).count() != 1 {
         return Err(job_error(
             job,
-            "a job has exactly one of the tables [matrix], [nearest], [accessibility], [sweep]",
+            "a job has exactly one of the tables [matrix], [nearest], [accessibility], [sweep], [locate]",
         ));
     }
     let (work, inputs, items) = if let Some(m) = &file.matrix {
@@ -220,6 +237,8 @@ pub fn plan(job: &Path, out: &Path) -> Result<Manifest, EngineError> {
         tables::plan_nearest(job, base, n)?
     } else if let Some(a) = &file.accessibility {
         tables::plan_accessibility(job, base, a)?
+    } else if let Some(l) = &file.locate {
+        locate::plan(job, base, l)?
     } else {
         sweep::plan(job, base, file.sweep.as_ref().expect("counted above"))?
     };
@@ -346,6 +365,7 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
         Work::Matrix { job, .. } => matrix::run(job, spec, &part, progress)?,
         Work::Nearest { job, .. } => tables::run_nearest(job, spec, &part)?,
         Work::Accessibility { job, .. } => tables::run_accessibility(job, spec, &part, progress)?,
+        Work::Locate { runs } => locate::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
         Work::Sweep { runs } => sweep::run(&runs[spec.first..spec.last], spec.first, &part, progress)?,
     };
     let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
@@ -458,9 +478,12 @@ pub fn merge(dir: &Path, csv: Option<&Path>) -> Result<Merged, EngineError> {
     let (origins, destinations) = match &m.work {
         Work::Matrix { origins, destinations, .. } => (*origins, *destinations),
         Work::Sweep { runs } => return Ok(Merged::Sweep(sweep::merge(dir, &m.id, runs, &parts, csv)?)),
-        Work::Nearest { .. } | Work::Accessibility { .. } => {
-            let name = if matches!(m.work, Work::Nearest { .. }) { "nearest" } else { "accessibility" };
-            let decimals = tables::decimals(&m.work);
+        Work::Nearest { .. } | Work::Accessibility { .. } | Work::Locate { .. } => {
+            let (name, decimals) = match &m.work {
+                Work::Nearest { .. } => ("nearest", tables::decimals(&m.work)),
+                Work::Accessibility { .. } => ("accessibility", tables::decimals(&m.work)),
+                _ => ("locate", locate::decimals()),
+            };
             return Ok(Merged::Table(tables::merge(dir, &m.id, &parts, name, &decimals, csv)?));
         }
     };
