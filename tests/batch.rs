@@ -81,6 +81,11 @@ fn sharded_matrix_merges_to_exactly_the_single_process_matrix() {
         let r = pave(d, &["batch", "run", "job", "--shard", &n.to_string()]);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
+    std::fs::rename(d.join("targets.csv"), d.join("moved.csv")).expect("move an input away");
+    let r = pave(d, &["batch", "run", "job", "--shard", "3"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("targets.csv") && r.stderr.contains("missing: the job read it"), "{}", r.stderr);
+    std::fs::rename(d.join("moved.csv"), d.join("targets.csv")).expect("back");
     write(&d.join("targets.csv"), &points.replace("385600", "385700"));
     let r = pave(d, &["batch", "run", "job", "--shard", "3"]);
     assert_eq!(r.code, 1);

@@ -340,6 +340,12 @@ fn run_shard_inner(dir: &Path, n: usize, progress: &dyn Progress) -> Result<Shar
         ));
     }
     for input in &m.inputs {
+        if !input.path.exists() {
+            return Err(job_error(
+                &input.path,
+                "missing: the job read it when it was planned; restore it, or plan the job again into a new folder",
+            ));
+        }
         let now = file_hash(&input.path);
         if now != input.hash {
             return Err(job_error(
