@@ -2,7 +2,7 @@
 //! or for several numbers of new units (the curve of how much each further unit buys), one
 //! row per solve with its objective and certified bounds; merged into `JOBDIR/locate.csv`.
 
-use super::{Input, Work, add_input, job_error};
+use super::{Input, Work, add_input, job_error, scenario_inputs};
 use crate::engine::{Engine, EngineError};
 use crate::io::{OutColumn, OutTable};
 use crate::progress::Progress;
@@ -60,17 +60,7 @@ pub(super) fn plan(job: &Path, base: &Path, l: &LocateJob) -> Result<(Work, Vec<
         }
         add_input(&mut inputs, path.clone());
         if let Some(s) = &problem.scenario {
-            let scenario = crate::io::scenario::read(s)?;
-            let (_, data) = engine.city(&scenario.profile, &crate::progress::NoProgress)?;
-            for f in scenario.files.iter().chain([&scenario.profile]) {
-                add_input(&mut inputs, f.clone());
-            }
-            for source in &data.sources {
-                add_input(&mut inputs, source.path.clone());
-            }
-            for f in scenario.network.files() {
-                add_input(&mut inputs, f);
-            }
+            scenario_inputs(&mut engine, &mut inputs, &crate::io::scenario::read(s)?)?;
         }
         if let Some((od, demand, sites)) = &problem.matrix {
             for f in [od, demand, sites] {

@@ -1,7 +1,7 @@
 //! Travel-time matrices in shards: origins split into ranges, each shard's rows a Parquet
 //! part in pave's OD format; merged in shard order to exactly `pave matrix` of the job.
 
-use super::{Input, ShardSpec, Work, absolute, add_input, file_of, job_error};
+use super::{Input, ShardSpec, Work, absolute, job_error, routing_inputs};
 use crate::engine::EngineError;
 use crate::engine::routing::{RouteOptions, SnapMode, load_network, od_matrix, read_points};
 use crate::io::error::{ReadError, WriteError};
@@ -44,14 +44,7 @@ pub(super) fn plan(job: &Path, base: &Path, m: &MatrixJob) -> Result<(Work, Vec<
     if m.cutoff_min.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
         return Err(job_error(job, format!("key 'cutoff_min' = {:?}: a positive number of minutes", m.cutoff_min)));
     }
-    // Checked as the shards will read them.
-    let _ = load_network(Path::new(&m.network))?;
-    let origins = read_points(Path::new(&m.from))?.len();
-    let destinations = read_points(Path::new(&m.to))?.len();
-    let mut inputs = Vec::new();
-    for spec in [&m.network, &m.from, &m.to] {
-        add_input(&mut inputs, file_of(spec));
-    }
+    let (inputs, origins, destinations) = routing_inputs(&m.network, &m.from, &m.to)?;
     Ok((Work::Matrix { job: m, origins, destinations }, inputs, origins))
 }
 

@@ -274,6 +274,40 @@ fn add_input(inputs: &mut Vec<Input>, path: PathBuf) {
     }
 }
 
+/// Checks a network and two point files as the shards will read them (the messages of
+/// `pave matrix`) and records the three as inputs: (inputs, points in each file).
+fn routing_inputs(network: &str, first: &str, second: &str) -> Result<(Vec<Input>, usize, usize), EngineError> {
+    let _ = super::routing::load_network(Path::new(network))?;
+    let a = super::routing::read_points(Path::new(first))?.len();
+    let b = super::routing::read_points(Path::new(second))?.len();
+    let mut inputs = Vec::new();
+    for spec in [network, first, second] {
+        add_input(&mut inputs, file_of(spec));
+    }
+    Ok((inputs, a, b))
+}
+
+/// Loads a scenario's city on `engine` (checked as `pave run` checks it) and records every
+/// file the scenario reads as an input: its own files, the profile, the city's sources and
+/// the network's files. Returns the city.
+fn scenario_inputs(
+    engine: &mut super::Engine,
+    inputs: &mut Vec<Input>,
+    scenario: &crate::model::scenario::Scenario,
+) -> Result<std::sync::Arc<crate::model::Dataset>, EngineError> {
+    let (_, data) = engine.city(&scenario.profile, &crate::progress::NoProgress)?;
+    for f in scenario.files.iter().chain([&scenario.profile]) {
+        add_input(inputs, f.clone());
+    }
+    for source in &data.sources {
+        add_input(inputs, source.path.clone());
+    }
+    for f in scenario.network.files() {
+        add_input(inputs, f);
+    }
+    Ok(data)
+}
+
 /// Reads `dir/manifest.json`.
 pub fn manifest(dir: &Path) -> Result<Manifest, EngineError> {
     let path = dir.join("manifest.json");

@@ -3,13 +3,13 @@
 //! each run's headline KPIs one row of the shard's Parquet part (and of `_rows.json` beside
 //! it, which dataset readers skip).
 
-use super::{Input, Work, add_input, job_error};
+use super::{Input, Work, job_error, scenario_inputs};
 use crate::engine::workspace::{Edits, edited};
 use crate::engine::{Engine, EngineError};
 use crate::io::error::ReadError;
 use crate::io::{OutColumn, OutTable};
 use crate::model::profile::CsvDialect;
-use crate::progress::{NoProgress, Progress};
+use crate::progress::Progress;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ pub(super) fn plan(job: &Path, base: &Path, s: &SweepJob) -> Result<(Work, Vec<I
         let path = base.join(file);
         let path = path.canonicalize().unwrap_or(path);
         let scenario = crate::io::scenario::read(&path)?;
-        let (_, data) = engine.city(&scenario.profile, &NoProgress)?;
+        let data = scenario_inputs(&mut engine, &mut inputs, &scenario)?;
         let known: Vec<u16> = data.population.year.clone();
         if let Some(y) = years.iter().flatten().find(|y| !known.contains(y)) {
             return Err(job_error(
@@ -83,15 +83,6 @@ pub(super) fn plan(job: &Path, base: &Path, s: &SweepJob) -> Result<(Work, Vec<I
                     k
                 }),
             ));
-        }
-        for f in scenario.files.iter().chain([&scenario.profile]) {
-            add_input(&mut inputs, f.clone());
-        }
-        for source in &data.sources {
-            add_input(&mut inputs, source.path.clone());
-        }
-        for f in scenario.network.files() {
-            add_input(&mut inputs, f);
         }
         for &year in &years {
             for &participation in &opt(&s.participation) {

@@ -2,7 +2,7 @@
 //! origin: each shard's rows a Parquet part; merged in shard order into one CSV exactly as
 //! the single-process command writes it (`pave nearest`), through the same table writer.
 
-use super::{Input, ShardSpec, Work, absolute, add_input, file_of, job_error};
+use super::{Input, ShardSpec, Work, absolute, job_error, routing_inputs};
 use crate::engine::EngineError;
 use crate::engine::routing::{self, RouteOptions, SnapMode, load_network, od_matrix, read_points};
 use crate::io::error::WriteError;
@@ -76,13 +76,7 @@ pub(super) fn plan_nearest(job: &Path, base: &Path, n: &NearestJob) -> Result<(W
     if let Some(c) = n.cutoff_min {
         minutes_ok(job, "cutoff_min", c)?;
     }
-    let _ = load_network(Path::new(&n.network))?;
-    let points = read_points(Path::new(&n.from))?.len();
-    let units = read_points(Path::new(&n.units))?.len();
-    let mut inputs = Vec::new();
-    for spec in [&n.network, &n.from, &n.units] {
-        add_input(&mut inputs, file_of(spec));
-    }
+    let (inputs, points, units) = routing_inputs(&n.network, &n.from, &n.units)?;
     Ok((Work::Nearest { job: n, points, units }, inputs, points))
 }
 
@@ -108,13 +102,7 @@ pub(super) fn plan_accessibility(
             ));
         }
     }
-    let _ = load_network(Path::new(&a.network))?;
-    let origins = read_points(Path::new(&a.from))?.len();
-    let destinations = read_points(Path::new(&a.to))?.len();
-    let mut inputs = Vec::new();
-    for spec in [&a.network, &a.from, &a.to] {
-        add_input(&mut inputs, file_of(spec));
-    }
+    let (inputs, origins, destinations) = routing_inputs(&a.network, &a.from, &a.to)?;
     Ok((Work::Accessibility { job: a, origins, destinations }, inputs, origins))
 }
 
