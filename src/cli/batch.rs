@@ -10,47 +10,65 @@ use std::process::ExitCode;
 pub enum BatchCommand {
     /// Check a job's inputs, record their hashes and write JOBDIR/manifest.json with the shards.
     ///
-    /// The job file (TOML), a matrix:
+    /// A job file (TOML) has one kind of work and how to split it. Paths are relative to the
+    /// job file; points are CSV id,x,y[,weight] in EPSG:3067 or PROFILE.toml:demand_areas /
+    /// PROFILE.toml:units[:SERVICE_TYPE].
     ///
-    ///   [matrix]
+    ///   [matrix]                    # travel times, origins x destinations
     ///   network = "helsinki-walk.pavenet"
-    ///   from = "cells.csv"        # or "profile.toml:demand_areas"
+    ///   from = "cells.csv"
     ///   to = "units.csv"
-    ///   cutoff_min = 60           # optional; max_snap_m = 500, sparse = false
+    ///   cutoff_min = 60             # optional; max_snap_m = 500, sparse = false
+    ///
+    ///   [nearest]                   # the k nearest units of every point
+    ///   network = "helsinki-walk.pavenet"
+    ///   from = "cells.csv"
+    ///   units = "units.csv"
+    ///   k = 3                       # optional (1); cutoff_min, max_snap_m
+    ///
+    ///   [accessibility]             # per origin: nearest destination, destinations and
+    ///   network = "helsinki-walk.pavenet"   # their weight within each threshold
+    ///   from = "cells.csv"
+    ///   to = "units.csv"            # id,x,y,weight (places, jobs...)
+    ///   thresholds_min = [10, 16, 30]
+    ///
+    ///   [sweep]                     # every combination is one scenario evaluation
+    ///   scenarios = ["base-2030.toml", "close-two-open-one.toml"]
+    ///   years = [2025, 2030, 2035]          # optional: each scenario's own year
+    ///   participation = [0.7, 0.75, 0.8]    # optional
+    ///   threshold_min = [16, 20]            # optional
+    ///
+    ///   [locate]                    # location-allocation solves (pave locate problems)
+    ///   problems = ["two-new.toml"]
+    ///   new_units = [1, 2, 3]       # optional: what each further unit buys
     ///
     ///   [split]
-    ///   shards = 16               # or rows_per_shard = 1000
-    ///
-    /// or the k nearest units of every point ([nearest]: network, from, units, k = 1,
-    /// cutoff_min, max_snap_m), or accessibility of every origin ([accessibility]: network,
-    /// from, to with a weight column, thresholds_min = [10, 16, 30]: the nearest destination
-    /// and the destinations and their weight reached within each threshold),
-    /// or location-allocation solves ([locate]: problems = ["two-new.toml"], new_units =
-    /// [1, 2, 3] optional: the curve of what each further unit buys),
-    /// or a sweep (every combination is one run):
-    ///
-    ///   [sweep]
-    ///   scenarios = ["base-2030.toml", "close-two-open-one.toml"]
-    ///   years = [2025, 2030, 2035]        # optional: each scenario's own year
-    ///   participation = [0.7, 0.75, 0.8]  # optional
-    ///   threshold_min = [16, 20]          # optional
+    ///   shards = 16                 # or rows_per_shard = 1000 (origins, points or runs)
+    #[command(verbatim_doc_comment)]
     Plan(PlanArgs),
     /// Compute one shard into JOBDIR/out/shard=N/ (Parquet + a completion record).
     ///
     /// The shard number comes from --shard, or from the scheduler: SLURM_ARRAY_TASK_ID
     /// (Slurm array jobs) or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). A finished
-    /// shard is not computed again; inputs changed since the plan are refused.
+    /// shard is not computed again; inputs changed or gone since the plan are refused; a
+    /// shard another run holds (JOBDIR/running/N.json) is refused. SIGTERM (scancel, a time
+    /// limit) gives the shard up with nothing published.
     Run(RunArgs),
-    /// List done, missing, failed and stale shards; exit 1 while any is not done.
+    /// List done, running, interrupted, missing, failed and stale shards; exit 1 while any
+    /// is not done.
     Status(DirArgs),
     /// Check every shard is done once and consistent; write JOBDIR/summary.json.
     ///
-    /// For a sweep also the KPI table of every run (JOBDIR/kpis.csv, Finnish Excel) and which
-    /// scenario is best under each variant (year, participation, threshold).
+    /// A matrix: its totals (and with --csv the whole matrix as one CSV). Nearest,
+    /// accessibility, locate: the table as one CSV (JOBDIR/nearest.csv, accessibility.csv,
+    /// locate.csv). A sweep: the KPI table of every run (JOBDIR/kpis.csv, Finnish Excel),
+    /// which scenario is best under each variant, and the distribution report
+    /// JOBDIR/report.html.
     Merge(MergeArgs),
     /// Write JOBDIR/submit.sh: a Slurm array job over the shards not done and a dependent merge.
     ///
-    /// Written again after a failure or cancellation, it lists only the shards still to do.
+    /// Written again after a failure or cancellation, it lists only the shards still to do,
+    /// with time and memory limits from the shards done so far.
     Slurm(SlurmArgs),
 }
 
