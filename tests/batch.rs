@@ -631,3 +631,101 @@ fn locate_instances_in_shards_equal_the_solves_done_one_by_one() {
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("close-two.toml is a closure problem"), "{}", bad.stderr);
 }
+
+/// A profile of Turku in `dir` whose population forecast is the sample's times `factor`
+/// (the "high" variant), every other file the sample's own.
+fn turku_variant(dir: &Path, factor: f64) -> std::path::PathBuf {
+    let turku = root().join("sample-data/turku");
+    let bytes = std::fs::read(turku.join("ennuste-2025-2035-SYNTHETIC.csv")).expect("forecast");
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        if i == 0 {
+            out.extend_from_slice(line);
+        } else {
+            let text = String::from_utf8(line.to_vec()).expect("ASCII rows");
+            let (head, count) = text.rsplit_once(';').expect("a count");
+            let scaled = count.replace(',', ".").parse::<f64>().expect("a number") * factor;
+            out.extend_from_slice(format!("{head};{}", format!("{scaled:.2}").replace('.', ",")).as_bytes());
+        }
+        out.push(b'\n');
+    }
+    std::fs::create_dir_all(dir).expect("variant folder");
+    std::fs::write(dir.join("ennuste-high.csv"), out).expect("write the variant");
+    let mut profile = std::fs::read_to_string(turku.join("profile.toml")).expect("profile");
+    for name in [
+        "turku-municipality-boundary-2023.geojson",
+        "alueet-SYNTHETIC.csv",
+        "toimipisteet-SYNTHETIC.csv",
+        "tilat-SYNTHETIC.csv",
+        "ruudut-SYNTHETIC.csv",
+        "vaesto-2024-SYNTHETIC.csv",
+    ] {
+        profile = profile.replace(&format!("\"{name}\""), &format!("\"{}\"", turku.join(name).display()));
+    }
+    profile = profile.replace("\"ennuste-2025-2035-SYNTHETIC.csv\"", "\"ennuste-high.csv\"");
+    std::fs::write(dir.join("profile.toml"), profile).expect("write the profile");
+    dir.join("profile.toml")
+}
+
+#[test]
+fn a_sweep_over_forecast_variants_equals_pave_run_with_the_variant_profile() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let high = turku_variant(&d.join("turku-high"), 1.2);
+    let scenario = root().join("sample-data/turku/scenarios/forecast-2030.toml");
+    write(
+        &d.join("sweep.toml"),
+        &format!(
+            "[sweep]\nscenarios = [\"{}\"]\nforecasts = {{ high = \"turku-high/profile.toml\" }}\n\n[split]\nshards = 2\n",
+            scenario.display()
+        ),
+    );
+    let plan = pave(d, &["batch", "plan", "sweep.toml", "--out", "sweep"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("a sweep of 2 scenario evaluations"), "{}", plan.stdout);
+    for n in ["1", "0"] {
+        let r = pave(d, &["batch", "run", "sweep", "--shard", n]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let merged = pave(d, &["batch", "merge", "sweep"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert!(merged.stdout.contains("year 2030, forecast high"), "{}", merged.stdout);
+    let table = std::fs::read_to_string(d.join("sweep/kpis.csv")).expect("kpis.csv");
+    let rows: Vec<Vec<&str>> = table.lines().skip(1).map(|l| l.split(';').collect()).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert_eq!((rows[0][13], rows[1][13]), ("", "high"), "{table}");
+    let children = |r: &Vec<&str>| r[5].replace(',', ".").parse::<f64>().expect("children");
+    assert!(children(&rows[1]) > children(&rows[0]) * 1.1, "the high variant has more children: {table}");
+
+    // The variant's run equals `pave run` of the scenario with the variant's profile.
+    write(
+        &d.join("high.toml"),
+        &format!("name = \"high\"\nextends = \"{}\"\nprofile = \"{}\"\n", scenario.display(), high.display()),
+    );
+    let run = pave(d, &["run", "high.toml", "--out", "runs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let kpis: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("runs/high/kpis.json")).expect("kpis.json")).expect("json");
+    assert_eq!(format!("{:.2}", kpis["children"].as_f64().expect("children")).replace('.', ","), rows[1][5]);
+    let within = kpis["nearest_with_vacancy"]["within_share"].as_f64().expect("share") * 100.0;
+    assert_eq!(format!("{within:.1}").replace('.', ","), rows[1][7], "{table}");
+
+    // A variant of a city no scenario is of is refused, naming it.
+    write(
+        &d.join("other.toml"),
+        &format!(
+            "[sweep]\nscenarios = [\"{}\"]\nforecasts = {{ high = \"turku-high/profile.toml\" }}\n",
+            root().join("sample-data/helsinki/scenarios/base-2030.toml").display()
+        ),
+    );
+    let bad = pave(d, &["batch", "plan", "other.toml", "--out", "other"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("forecasts.high") && bad.stderr.contains("no scenario is of that city"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -37,6 +37,7 @@ pub enum BatchCommand {
     ///   years = [2025, 2030, 2035]          # optional: each scenario's own year
     ///   participation = [0.7, 0.75, 0.8]    # optional
     ///   threshold_min = [16, 20]            # optional
+    ///   forecasts = { high = "helsinki-high/profile.toml" }   # optional: forecast variants
     ///
     ///   [locate]                    # location-allocation solves (pave locate problems)
     ///   problems = ["two-new.toml"]

@@ -9,10 +9,11 @@ use crate::scenario::svg::{esc, page};
 use std::fmt::Write as _;
 
 /// The variant of a run, as the summary names it ("year 2030, participation 75 %, within
-/// 16.0 min").
+/// 16.0 min"; "year 2030, forecast high, …" for a forecast variant).
 pub(super) fn variant(r: &RunKpis) -> String {
+    let forecast = r.forecast.as_ref().map_or(String::new(), |f| format!(", forecast {f}"));
     format!(
-        "year {}, participation {:.0} %, within {}",
+        "year {}{forecast}, participation {:.0} %, within {}",
         r.year,
         r.participation * 100.0,
         crate::scenario::human::minutes(Some(r.threshold_min))
@@ -30,7 +31,7 @@ pub(super) fn html(rows: &[RunKpis], s: &SweepSummary) -> String {
     let target = rows.iter().find_map(|r| r.target_share);
     let _ = write!(
         body,
-        "<p>{} runs: {} scenarios × {} variants (years, participation rates, thresholds), in {} shards; plan <code>{}</code>. Headline rule's share of children within the threshold{}.</p>",
+        "<p>{} runs: {} scenarios × {} variants (years, forecasts, participation rates, thresholds), in {} shards; plan <code>{}</code>. Headline rule's share of children within the threshold{}.</p>",
         s.runs,
         names.len(),
         variants.len(),

@@ -1,15 +1,16 @@
-//! Sweeps: scenarios × years × participation rates × thresholds, one evaluation per run,
+//! Sweeps: scenarios × forecast variants × years × participation rates × thresholds, one
+//! evaluation per run,
 //! the runs of a shard evaluated on one engine (cities, networks and unit searches shared),
 //! each run's headline KPIs one row of the shard's Parquet part (and of `_rows.json` beside
 //! it, which dataset readers skip).
 
-use super::{Input, Work, job_error, scenario_inputs};
+use super::{Input, Work, add_input, job_error, scenario_inputs};
 use crate::engine::workspace::{Edits, edited};
 use crate::engine::{Engine, EngineError};
 use crate::io::error::ReadError;
 use crate::io::{OutColumn, OutTable};
 use crate::model::profile::CsvDialect;
-use crate::progress::Progress;
+use crate::progress::{NoProgress, Progress};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,11 @@ pub struct SweepJob {
     /// Travel-time thresholds, minutes; default each scenario's own.
     #[serde(default)]
     pub threshold_min: Vec<f64>,
+    /// Population forecast variants (ennustevaihtoehdot): name → a profile of the same city
+    /// whose forecast differs (low, high…). Each scenario of that city runs with its own
+    /// profile and with every variant of its city.
+    #[serde(default)]
+    pub forecasts: BTreeMap<String, String>,
 }
 
 /// One run of a sweep.
@@ -44,6 +50,9 @@ pub struct Run {
     pub participation: Option<f64>,
     /// Threshold, if swept.
     pub threshold_min: Option<f64>,
+    /// Forecast variant and its profile, if not the scenario's own.
+    #[serde(default)]
+    pub forecast: Option<(String, PathBuf)>,
 }
 
 /// Plans a sweep: every scenario read and its city loaded and checked (the messages of
@@ -67,11 +76,31 @@ pub(super) fn plan(job: &Path, base: &Path, s: &SweepJob) -> Result<(Work, Vec<I
     let mut runs = Vec::new();
     let mut inputs = Vec::new();
     let mut engine = Engine::new();
+    // Variants: (name, profile, city), each loaded and checked as `pave validate` does.
+    let mut variants: Vec<(String, PathBuf, String)> = Vec::new();
+    let mut cities: Vec<String> = Vec::new();
+    for (name, file) in &s.forecasts {
+        let path = base.join(file);
+        let path = path.canonicalize().unwrap_or(path);
+        if !path.is_file() {
+            return Err(job_error(job, format!("[sweep]: key 'forecasts.{name}': no profile at {}", path.display())));
+        }
+        let (_, data) = engine.city(&path, &NoProgress)?;
+        add_input(&mut inputs, path.clone());
+        for source in &data.sources {
+            add_input(&mut inputs, source.path.clone());
+        }
+        variants.push((name.clone(), path, data.city.clone()));
+    }
     for file in &s.scenarios {
         let path = base.join(file);
         let path = path.canonicalize().unwrap_or(path);
         let scenario = crate::io::scenario::read(&path)?;
         let data = scenario_inputs(&mut engine, &mut inputs, &scenario)?;
+        cities.push(data.city.clone());
+        let forecasts: Vec<Option<(String, PathBuf)>> = std::iter::once(None)
+            .chain(variants.iter().filter(|v| v.2 == data.city).map(|v| Some((v.0.clone(), v.1.clone()))))
+            .collect();
         let known: Vec<u16> = data.population.year.clone();
         if let Some(y) = years.iter().flatten().find(|y| !known.contains(y)) {
             return Err(job_error(
@@ -84,19 +113,33 @@ pub(super) fn plan(job: &Path, base: &Path, s: &SweepJob) -> Result<(Work, Vec<I
                 }),
             ));
         }
-        for &year in &years {
-            for &participation in &opt(&s.participation) {
-                for &threshold_min in &opt(&s.threshold_min) {
-                    runs.push(Run {
-                        scenario: path.clone(),
-                        name: scenario.name.clone(),
-                        year,
-                        participation,
-                        threshold_min,
-                    });
+        for forecast in &forecasts {
+            for &year in &years {
+                for &participation in &opt(&s.participation) {
+                    for &threshold_min in &opt(&s.threshold_min) {
+                        runs.push(Run {
+                            scenario: path.clone(),
+                            name: scenario.name.clone(),
+                            year,
+                            participation,
+                            threshold_min,
+                            forecast: forecast.clone(),
+                        });
+                    }
                 }
             }
         }
+    }
+    if let Some(v) = variants.iter().find(|v| !cities.contains(&v.2)) {
+        return Err(job_error(
+            job,
+            format!(
+                "[sweep]: key 'forecasts.{}': {} is a profile of {}, and no scenario is of that city",
+                v.0,
+                v.1.display(),
+                v.2
+            ),
+        ));
     }
     let n = runs.len();
     Ok((Work::Sweep { runs }, inputs, n))
@@ -134,6 +177,9 @@ pub struct RunKpis {
     /// The target share (rows of shards from before it was recorded lack it).
     #[serde(default)]
     pub target_share: Option<f64>,
+    /// Forecast variant, if not the scenario's own profile.
+    #[serde(default)]
+    pub forecast: Option<String>,
 }
 
 /// Evaluates `runs` (numbered from `first`) and writes their rows to `part`; the rows written.
@@ -148,7 +194,11 @@ pub(super) fn run(runs: &[Run], first: usize, part: &Path, progress: &dyn Progre
         let base = &read[&r.scenario];
         let edits =
             Edits { year: r.year, participation: r.participation, threshold_min: r.threshold_min, ..Edits::default() };
-        let e = engine.evaluate(&edited(base, &edits), progress)?;
+        let mut scenario = edited(base, &edits);
+        if let Some((_, profile)) = &r.forecast {
+            scenario.profile = profile.clone();
+        }
+        let e = engine.evaluate(&scenario, progress)?;
         let k = &e.kpis;
         let h = k.headline();
         rows.push(RunKpis {
@@ -166,6 +216,7 @@ pub(super) fn run(runs: &[Run], first: usize, part: &Path, progress: &dyn Progre
             p90_min: h.p90_min,
             meets_target: h.within_share.is_some_and(|s| s >= k.target_share),
             target_share: Some(k.target_share),
+            forecast: r.forecast.as_ref().map(|f| f.0.clone()),
         });
     }
     crate::io::parquet::write(part, &table(&rows))?;
@@ -194,7 +245,8 @@ fn table(rows: &[RunKpis]) -> OutTable {
         .with(
             "meets_target",
             OutColumn::Text(rows.iter().map(|r| Some(if r.meets_target { "yes" } else { "no" }.to_owned())).collect()),
-        );
+        )
+        .with("forecast", OutColumn::Text(rows.iter().map(|r| r.forecast.clone()).collect()));
     t.csv_decimals =
         [("run", 0), ("year", 0), ("participation_pct", 1), ("threshold_min", 1), ("children", 2), ("places", 0)]
             .into_iter()
