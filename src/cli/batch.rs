@@ -196,8 +196,8 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                 Err(e) => fail(format!("shard {shard}: {e}")),
             }
         }
-        BatchCommand::Status(a) => match batch::status(&a.dir) {
-            Ok(states) => {
+        BatchCommand::Status(a) => match batch::manifest(&a.dir).and_then(|m| Ok((m, batch::status(&a.dir)?))) {
+            Ok((m, states)) => {
                 let mut not_done = 0;
                 for (s, st) in &states {
                     let text = match st {
@@ -211,7 +211,7 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                         ShardState::Stale(m) => format!("stale: {m}"),
                     };
                     not_done += usize::from(!matches!(st, ShardState::Done(_)));
-                    println!("shard {:>4}  origins {:>7}–{:<7}  {text}", s.index, s.first, s.last);
+                    println!("shard {:>4}  {} {:>7}–{:<7}  {text}", s.index, m.work.items(), s.first, s.last);
                 }
                 println!("{} of {} shards done", states.len() - not_done, states.len());
                 Ok(if not_done == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })

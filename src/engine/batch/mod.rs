@@ -151,6 +151,15 @@ pub enum Work {
 }
 
 impl Work {
+    /// What a shard's range counts: origins, points or runs.
+    pub fn items(&self) -> &'static str {
+        match self {
+            Work::Matrix { .. } | Work::Accessibility { .. } => "origins",
+            Work::Nearest { .. } => "points",
+            Work::Sweep { .. } | Work::Locate { .. } => "runs",
+        }
+    }
+
     /// A line for people: what the job computes.
     pub fn describe(&self) -> String {
         match self {
