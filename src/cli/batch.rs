@@ -264,24 +264,34 @@ pub fn run(command: &BatchCommand, progress: &dyn crate::progress::Progress) -> 
                 Ok(x) => x,
                 Err(e) => return fail(e),
             };
-            let todo: Vec<usize> =
-                states.iter().filter(|(_, st)| !matches!(st, ShardState::Done(_))).map(|(s, _)| s.index).collect();
-            if todo.is_empty() {
-                println!("every shard is done: run `pave batch merge {}`", a.dir.display());
-                return Ok(ExitCode::SUCCESS);
-            }
-            let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
-            let minutes = a.minutes.unwrap_or_else(|| batch::time_limit(&states, 60));
-            let mem_mb = a.mem_mb.unwrap_or_else(|| batch::memory_mb(&states, 4096));
+            // A shard another run holds is left to it: submitted again it would be refused,
+            // fail the array and so cancel the merge.
+            let todo: Vec<usize> = states
+                .iter()
+                .filter(|(_, st)| !matches!(st, ShardState::Done(_) | ShardState::Running(_)))
+                .map(|(s, _)| s.index)
+                .collect();
+            let mut running = 0;
             for (s, st) in &states {
                 if let ShardState::Running(c) = st {
+                    running += 1;
                     println!(
-                        "shard {}: recorded running ({}); submitted again, only one run can publish",
+                        "shard {}: running ({}); not submitted again: merge after it finishes",
                         s.index,
                         c.describe()
                     );
                 }
             }
+            if todo.is_empty() {
+                match running {
+                    0 => println!("every shard is done: run `pave batch merge {}`", a.dir.display()),
+                    _ => println!("nothing to submit: {running} shards are running"),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let pave = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("pave"));
+            let minutes = a.minutes.unwrap_or_else(|| batch::time_limit(&states, 60));
+            let mem_mb = a.mem_mb.unwrap_or_else(|| batch::memory_mb(&states, 4096));
             let script = batch::slurm_script(&a.dir, &m, &todo, a.parallel, &pave, (minutes, mem_mb));
             let path = a.dir.join("submit.sh");
             if let Err(e) = std::fs::write(&path, script) {

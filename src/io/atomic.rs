@@ -51,7 +51,11 @@ where
     F: FnOnce(&Path) -> Result<Vec<String>, WriteError>,
 {
     fs::create_dir_all(dir).map_err(|e| WriteError::new(dir, e))?;
-    let staging = dir.join(format!(".pave-staging-{}", std::process::id()));
+    // Unique per call, so two writers in one process (the workspace's workers) never share
+    // a staging folder.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staging = dir.join(format!(".pave-staging-{}-{n}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir(&staging).map_err(|e| WriteError::new(&staging, e))?;
     let names = match fill(&staging) {

@@ -122,6 +122,8 @@ struct Shared {
     /// Turn for waiting on a lane when all are busy.
     turn: AtomicUsize,
     exported: Mutex<Vec<(String, PathBuf)>>,
+    /// Held while an export writes, so two exports into one folder never mix their files.
+    exporting: Mutex<()>,
 }
 
 impl Shared {
@@ -131,12 +133,21 @@ impl Shared {
         for &i in &warm {
             match self.lanes[i].try_lock() {
                 Ok(guard) => return guard,
-                Err(TryLockError::Poisoned(p)) => return recovered(p.into_inner()),
+                Err(TryLockError::Poisoned(p)) => {
+                    self.lanes[i].clear_poison();
+                    return recovered(p.into_inner());
+                }
                 Err(TryLockError::WouldBlock) => {}
             }
         }
         let i = warm[self.turn.fetch_add(1, Ordering::Relaxed) % warm.len()];
-        self.lanes[i].lock().map_err(|p| recovered(p.into_inner())).unwrap_or_else(|g| g)
+        match self.lanes[i].lock() {
+            Ok(guard) => guard,
+            Err(p) => {
+                self.lanes[i].clear_poison();
+                recovered(p.into_inner())
+            }
+        }
     }
 }
 
@@ -183,7 +194,14 @@ pub fn serve_with(
     // The first lane keeps the engine that made the evaluations (they index its caches).
     lanes.insert(0, Mutex::new(Lane { engine, evaluations }));
     let warm = (0..workers).map(|i| AtomicBool::new(i == 0)).collect();
-    let shared = Shared { served, lanes, warm, turn: AtomicUsize::new(0), exported: Mutex::new(Vec::new()) };
+    let shared = Shared {
+        served,
+        lanes,
+        warm,
+        turn: AtomicUsize::new(0),
+        exported: Mutex::new(Vec::new()),
+        exporting: Mutex::new(()),
+    };
     let addr = SocketAddr::new(config.bind, config.port);
     let state: AppState = Arc::new((shared, config));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -412,6 +430,7 @@ async fn export(State(state): State<AppState>, UrlPath(id): UrlPath<usize>, body
         let written = with_evaluation(&st, id, &edits, |e, served, config| {
             let name = format!("{}-edited", served.scenario.name);
             let dir = config.out.join(&name);
+            let _one_at_a_time = st.0.exporting.lock().unwrap_or_else(|p| p.into_inner());
             let engine = Engine::new();
             engine.write(e, &dir).map(|files| (name, dir, files))
         })?;

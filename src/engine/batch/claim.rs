@@ -25,7 +25,15 @@ pub struct Claim {
     pub since: u64,
     /// The scheduler's job, if any: Slurm `JOBID_TASK` of an array task, else `SLURM_JOB_ID`.
     pub job: Option<String>,
+    /// Seconds since the run last touched its claim (its heartbeat), when read from disk.
+    #[serde(skip)]
+    pub quiet_s: Option<u64>,
 }
+
+/// A run touches its claim this often…
+const HEARTBEAT_S: u64 = 60;
+/// …and a claim untouched this long belongs to a run that is gone, wherever it ran.
+const STALE_S: u64 = 600;
 
 impl Claim {
     /// This process.
@@ -36,7 +44,13 @@ impl Claim {
             _ => var("SLURM_JOB_ID"),
         };
         let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        Claim { host: host(), pid: std::process::id(), since, job }
+        Claim { host: host(), pid: std::process::id(), since, job, quiet_s: None }
+    }
+
+    /// Whether the run is known to be gone: its process has left this host, or it has not
+    /// touched its claim for [`STALE_S`] seconds (a run killed on another host).
+    pub fn gone(&self) -> bool {
+        self.alive() == Some(false) || self.quiet_s.is_some_and(|q| q > STALE_S)
     }
 
     /// Whether its process is alive: known on this host (Linux `/proc`), `None` elsewhere.
@@ -87,57 +101,118 @@ fn path(dir: &Path, n: usize) -> PathBuf {
     dir.join("running").join(format!("{n}.json"))
 }
 
-/// The claim on shard `n`, if any (an unreadable one — its run killed while writing it —
-/// reads as a claim by nobody alive).
+/// The claim on shard `n`, if any. Claims are linked into place whole, so an unreadable one
+/// is damaged, not half-written: it reads as a claim by nobody alive.
 pub(super) fn read(dir: &Path, n: usize) -> Option<Claim> {
-    let text = std::fs::read_to_string(path(dir, n)).ok()?;
-    Some(serde_json::from_str(&text).unwrap_or(Claim { host: host(), pid: 0, since: 0, job: None }))
+    let file = path(dir, n);
+    let text = std::fs::read_to_string(&file).ok()?;
+    let mut claim: Claim =
+        serde_json::from_str(&text).unwrap_or(Claim { host: host(), pid: 0, since: 0, job: None, quiet_s: None });
+    claim.quiet_s =
+        std::fs::metadata(&file).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).map(|d| d.as_secs());
+    Some(claim)
 }
 
-/// A claim held while a shard runs; removed when dropped (also when a panic unwinds).
+/// A claim held while a shard runs: touched every [`HEARTBEAT_S`] seconds, removed when
+/// dropped (also when a panic unwinds).
 pub(super) struct Held {
     path: PathBuf,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
-/// Claims shard `n` for this process, taking over a claim whose run is gone; refuses while
-/// another run may hold it.
+impl Held {
+    fn beating(path: PathBuf) -> Held {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (file, done) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut slept = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                slept += 1;
+                if slept % HEARTBEAT_S == 0 && !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let touched = std::fs::File::options().write(true).open(&file);
+                    let _ = touched.and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                }
+            }
+        });
+        Held { path, stop }
+    }
+}
+
+/// A name no other writer in this or another process uses, in `folder`.
+fn private(folder: &Path, what: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    folder.join(format!(".{what}.{}.{}.{k}.tmp", host(), std::process::id()))
+}
+
+/// Claims shard `n` for this process, taking over a claim whose run is gone (or that the
+/// scheduler re-runs: the same Slurm task, its process not alive here); refuses while
+/// another run may hold it. The claim is written whole to a private file and linked into
+/// place, which fails when a claim exists: never seen half-written, never two.
 pub(super) fn take(dir: &Path, n: usize) -> Result<Held, EngineError> {
     let file = path(dir, n);
     let folder = dir.join("running");
     std::fs::create_dir_all(&folder).map_err(|e| WriteError::new(&folder, e))?;
     let me = Claim::mine();
+    let mine = private(&folder, &format!("{n}.json"));
     let text = serde_json::to_string_pretty(&me).unwrap_or_default();
-    for _ in 0..3 {
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&file) {
-            Ok(mut f) => {
-                f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| WriteError::new(&file, e))?;
-                return Ok(Held { path: file });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let Some(other) = read(dir, n) else { continue };
-                let requeued = other.job.is_some() && other.job == me.job;
-                if other.alive() == Some(false) || requeued {
-                    let _ = std::fs::remove_file(&file);
-                    continue;
-                }
-                return Err(job_error(
-                    &file,
-                    format!(
-                        "shard {n} is being run by {}: two runs of one shard cannot both publish; if that run is dead, remove this file",
-                        other.describe()
-                    ),
-                ));
-            }
-            Err(e) => return Err(WriteError::new(&file, e).into()),
-        }
+    let written =
+        std::fs::File::create(&mine).and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&mine);
+        return Err(WriteError::new(&file, e).into());
     }
-    Err(job_error(&file, format!("shard {n}: another run claimed it at the same moment")))
+    let result = (|| {
+        for _ in 0..3 {
+            match std::fs::hard_link(&mine, &file) {
+                Ok(()) => return Ok(Held::beating(file.clone())),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let Some(other) = read(dir, n) else { continue };
+                    let requeued = other.job.is_some() && other.job == me.job && other.alive() != Some(true);
+                    if !(other.gone() || requeued) {
+                        return Err(job_error(
+                            &file,
+                            format!(
+                                "shard {n} is being run by {}: two runs of one shard cannot both publish; if that run is dead, remove this file",
+                                other.describe()
+                            ),
+                        ));
+                    }
+                    take_over(&folder, &file, &other);
+                }
+                Err(e) => return Err(WriteError::new(&file, e).into()),
+            }
+        }
+        Err(job_error(&file, format!("shard {n}: another run claimed it at the same moment")))
+    })();
+    let _ = std::fs::remove_file(&mine);
+    result
+}
+
+/// Moves a stale claim out of the way, atomically: renamed to a private name first, so of
+/// two runs taking it over only one gets it; a claim that turns out to be another's fresh
+/// one (it changed between reading and renaming) is put back.
+fn take_over(folder: &Path, file: &Path, stale: &Claim) {
+    let moved = private(folder, "stale");
+    if std::fs::rename(file, &moved).is_err() {
+        return; // another run moved it first
+    }
+    let same = std::fs::read_to_string(&moved)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Claim>(&t).ok())
+        .is_none_or(|c| c.pid == stale.pid && c.host == stale.host && c.since == stale.since);
+    if !same {
+        let _ = std::fs::hard_link(&moved, file);
+    }
+    let _ = std::fs::remove_file(&moved);
 }
 
 /// Gives up this process's run of shard `n` (the scheduler stops it: SIGTERM, SIGINT):
@@ -145,9 +220,12 @@ pub(super) fn take(dir: &Path, n: usize) -> Result<Held, EngineError> {
 /// is left and the shard reads as missing. Claims and files of other runs stay.
 pub fn abandon(dir: &Path, n: usize) {
     let pid = std::process::id();
-    if read(dir, n).is_some_and(|c| c.pid == pid && c.host == host()) {
-        let _ = std::fs::remove_file(path(dir, n));
+    // Only the run holding the claim touches the shard's files (pids repeat across hosts
+    // and containers).
+    if !read(dir, n).is_some_and(|c| c.pid == pid && c.host == host()) {
+        return;
     }
+    let _ = std::fs::remove_file(path(dir, n));
     let tmp = format!(".{pid}.tmp");
     if let Ok(entries) = std::fs::read_dir(super::shard_dir(dir, n)) {
         for e in entries.flatten() {
@@ -199,15 +277,25 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().expect("spawn");
         let gone = child.id();
         child.wait().expect("wait");
-        let dead = Claim { host: host(), pid: gone, since: 1, job: None };
+        let dead = Claim { host: host(), pid: gone, since: 1, job: None, quiet_s: None };
         std::fs::write(path(d, 4), serde_json::to_string(&dead).expect("json")).expect("write");
         let taken = take(d, 4).expect("taken over");
         assert_eq!(read(d, 4).map(|c| c.pid), Some(std::process::id()));
         drop(taken);
         // A claim on another host is refused (its process cannot be checked from here).
-        let elsewhere = Claim { host: "node-elsewhere".into(), pid: 1, since: 1, job: Some("9_4".into()) };
+        let elsewhere =
+            Claim { host: "node-elsewhere".into(), pid: 1, since: 1, job: Some("9_4".into()), quiet_s: None };
         std::fs::write(path(d, 5), serde_json::to_string(&elsewhere).expect("json")).expect("write");
         let refused = take(d, 5).err().expect("refused").to_string();
         assert!(refused.contains("node-elsewhere") && refused.contains("job 9_4"), "{refused}");
+        // Untouched for longer than a heartbeat allows, it is gone wherever it ran.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(STALE_S + 60);
+        std::fs::File::options().write(true).open(path(d, 5)).and_then(|f| f.set_modified(old)).expect("age it");
+        assert!(read(d, 5).is_some_and(|c| c.gone()));
+        drop(take(d, 5).expect("a silent claim is taken over"));
+        // Nothing private is left in the claims' folder.
+        let left: Vec<_> =
+            std::fs::read_dir(d.join("running")).expect("folder").flatten().map(|e| e.file_name()).collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

@@ -62,6 +62,9 @@ pub(super) fn plan(job: &Path, base: &Path, l: &LocateJob) -> Result<(Work, Vec<
         if let Some(s) = &problem.scenario {
             scenario_inputs(&mut engine, &mut inputs, &crate::io::scenario::read(s)?)?;
         }
+        if let Some((points, _)) = &problem.points {
+            add_input(&mut inputs, points.clone());
+        }
         if let Some((od, demand, sites)) = &problem.matrix {
             for f in [od, demand, sites] {
                 add_input(&mut inputs, f.clone());

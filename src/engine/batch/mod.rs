@@ -432,9 +432,10 @@ pub enum ShardState {
     Done(Completion),
     /// Not run yet.
     Missing,
-    /// Claimed by a run that is going on (or on another host, where it cannot be checked).
+    /// Claimed by a run that is going on (alive on this host, or touching its claim).
     Running(Claim),
-    /// Claimed by a run whose process is gone (killed outright): to be run again.
+    /// Claimed by a run that is gone (killed outright: its process left this host, or its
+    /// claim went untouched for ten minutes): to be run again.
     Interrupted(Claim),
     /// The last run failed with this message.
     Failed(String),
@@ -460,7 +461,7 @@ pub fn status(dir: &Path) -> Result<Vec<(ShardSpec, ShardState)>, EngineError> {
                     }
                 }
                 (None, failed) => match (claim::read(dir, s.index), failed) {
-                    (Some(c), _) if c.alive() == Some(false) => ShardState::Interrupted(c),
+                    (Some(c), _) if c.gone() => ShardState::Interrupted(c),
                     (Some(c), _) => ShardState::Running(c),
                     (None, Some(msg)) => ShardState::Failed(msg.trim().to_owned()),
                     (None, None) => ShardState::Missing,

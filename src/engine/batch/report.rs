@@ -12,10 +12,12 @@ use std::fmt::Write as _;
 /// 16.0 min"; "year 2030, forecast high, …" for a forecast variant).
 pub(super) fn variant(r: &RunKpis) -> String {
     let forecast = r.forecast.as_ref().map_or(String::new(), |f| format!(", forecast {f}"));
+    // Whole percentages as such, others with their decimal (72.5 % stays apart from 73 %).
+    let pct = r.participation * 100.0;
+    let participation = if (pct - pct.round()).abs() < 1e-9 { format!("{pct:.0}") } else { format!("{pct:.1}") };
     format!(
-        "year {}{forecast}, participation {:.0} %, within {}",
+        "year {}{forecast}, participation {participation} %, within {}",
         r.year,
-        r.participation * 100.0,
         crate::scenario::human::minutes(Some(r.threshold_min))
     )
 }
@@ -28,7 +30,9 @@ pub(super) fn html(rows: &[RunKpis], s: &SweepSummary) -> String {
     let mut body = String::new();
     let names: Vec<&str> = s.scenarios.iter().map(|r| r.scenario.as_str()).collect();
     let variants: Vec<&str> = s.best.iter().map(|(v, _)| v.as_str()).collect();
-    let target = rows.iter().find_map(|r| r.target_share);
+    // Targets are per scenario; one is named only when every run has the same.
+    let targets: Vec<f64> = rows.iter().filter_map(|r| r.target_share).collect();
+    let target = targets.first().copied().filter(|t| targets.iter().all(|u| u == t));
     let _ = write!(
         body,
         "<p>{} runs: {} scenarios × {} variants (years, forecasts, participation rates, thresholds), in {} shards; plan <code>{}</code>. Headline rule's share of children within the threshold{}.</p>",
@@ -37,7 +41,11 @@ pub(super) fn html(rows: &[RunKpis], s: &SweepSummary) -> String {
         variants.len(),
         s.shards,
         esc(&s.manifest),
-        target.map_or(String::new(), |t| format!(", against the target {}", percent(Some(t))))
+        match (target, targets.is_empty()) {
+            (Some(t), _) => format!(", against the target {}", percent(Some(t))),
+            (None, false) => ", against each scenario's own target".to_owned(),
+            (None, true) => String::new(),
+        }
     );
 
     // The best of each variant: every scenario level with the best (the same share and the
@@ -97,7 +105,7 @@ pub(super) fn html(rows: &[RunKpis], s: &SweepSummary) -> String {
         );
     }
     body.push_str("</table>");
-    body.push_str(&strips(rows, &names, target));
+    body.push_str(&strips(rows, &names));
 
     // Variant × scenario.
     let _ = write!(
@@ -136,8 +144,8 @@ pub(super) fn html(rows: &[RunKpis], s: &SweepSummary) -> String {
 }
 
 /// One row per scenario: a dot per run at its share (0–100 %), the range as a bar, the
-/// target as a dashed line; each dot's title names its variant.
-fn strips(rows: &[RunKpis], names: &[&str], target: Option<f64>) -> String {
+/// scenario's target as a dashed mark; each dot's title names its variant.
+fn strips(rows: &[RunKpis], names: &[&str]) -> String {
     let (left, width, row_h) = (190.0, 640.0, 34.0);
     let height = names.len() as f64 * row_h + 40.0;
     let x = |share: f64| left + share.clamp(0.0, 1.0) * width;
@@ -154,15 +162,6 @@ fn strips(rows: &[RunKpis], names: &[&str], target: Option<f64>) -> String {
             t = height - 10.0
         );
     }
-    if let Some(t) = target {
-        let px = x(t);
-        let _ = write!(
-            svg,
-            "<line x1=\"{px:.1}\" y1=\"6\" x2=\"{px:.1}\" y2=\"{b:.1}\" stroke=\"#b42318\" stroke-dasharray=\"5 3\" stroke-width=\"1.5\"><title>target {}</title></line>",
-            percent(Some(t)),
-            b = height - 25.0
-        );
-    }
     for (i, name) in names.iter().enumerate() {
         let y = 24.0 + i as f64 * row_h;
         let colour = COLOURS[i % COLOURS.len()];
@@ -170,6 +169,17 @@ fn strips(rows: &[RunKpis], names: &[&str], target: Option<f64>) -> String {
             rows.iter().filter(|r| r.scenario == *name).filter_map(|r| r.within_share.map(|s| (s, r))).collect();
         let _ =
             write!(svg, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", left - 10.0, y + 4.0, esc(name));
+        if let Some(t) = rows.iter().find(|r| r.scenario == *name).and_then(|r| r.target_share) {
+            let _ = write!(
+                svg,
+                "<line x1=\"{px:.1}\" y1=\"{:.1}\" x2=\"{px:.1}\" y2=\"{:.1}\" stroke=\"#b42318\" stroke-dasharray=\"4 2\" stroke-width=\"2\"><title>target of {}: {}</title></line>",
+                y - 13.0,
+                y + 13.0,
+                esc(name),
+                percent(Some(t)),
+                px = x(t)
+            );
+        }
         let lo = shares.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
         let hi = shares.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
         if lo.is_finite() {
@@ -190,6 +200,6 @@ fn strips(rows: &[RunKpis], names: &[&str], target: Option<f64>) -> String {
             );
         }
     }
-    svg.push_str("</svg><figcaption>One dot per variant; the bar spans the lowest to the highest share; the dashed line is the target.</figcaption></figure>");
+    svg.push_str("</svg><figcaption>One dot per variant; the bar spans the lowest to the highest share; the dashed red mark is the scenario's target.</figcaption></figure>");
     svg
 }

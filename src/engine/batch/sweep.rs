@@ -98,6 +98,18 @@ pub(super) fn plan(job: &Path, base: &Path, s: &SweepJob) -> Result<(Work, Vec<I
         let scenario = crate::io::scenario::read(&path)?;
         let data = scenario_inputs(&mut engine, &mut inputs, &scenario)?;
         cities.push(data.city.clone());
+        // Every variant of this city has the years its runs ask for: the swept ones, or
+        // the scenario's own.
+        for v in variants.iter().filter(|v| v.2 == data.city) {
+            let (_, vd) = engine.city(&v.1, &NoProgress)?;
+            let wanted: Vec<u16> = if s.years.is_empty() { vec![scenario.year.0] } else { s.years.clone() };
+            if let Some(y) = wanted.iter().find(|y| !vd.population.year.contains(y)) {
+                return Err(job_error(
+                    job,
+                    format!("[sweep]: key 'forecasts.{}': {} has no population for {y}", v.0, v.1.display()),
+                ));
+            }
+        }
         let forecasts: Vec<Option<(String, PathBuf)>> = std::iter::once(None)
             .chain(variants.iter().filter(|v| v.2 == data.city).map(|v| Some((v.0.clone(), v.1.clone()))))
             .collect();

@@ -34,8 +34,9 @@ pub struct NearestJob {
     pub max_snap_m: f64,
 }
 
-/// `[accessibility]`: per origin, the nearest destination and the destinations and their
-/// weight (places, jobs…) reached within each threshold — cumulative opportunities.
+/// `[accessibility]`: per origin, the time to the nearest destination within the largest
+/// threshold (empty beyond it), and the destinations and their weight (places, jobs…)
+/// reached within each threshold — cumulative opportunities.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AccessibilityJob {
