@@ -362,6 +362,19 @@ fn appears(path: &Path) {
     }
 }
 
+/// `pave batch run JOBDIR --shard N` started, once it holds its claim (it computes).
+fn running_shard(d: &Path, job: &str, n: usize) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
+        .args(["batch", "run", job, "--shard", &n.to_string()])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the shard");
+    appears(&d.join(format!("{job}/running/{n}.json")));
+    child
+}
+
 /// Nothing of a shard's run is left in its partition: no part, no record, no temporary file.
 fn nothing_left(shard_dir: &Path) {
     let left: Vec<String> = std::fs::read_dir(shard_dir)
@@ -378,14 +391,7 @@ fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
     assert_eq!(pave(d, &["batch", "plan", "slow.toml", "--out", "slow"]).code, 0);
 
     // Stopped by SIGTERM (as scancel or a time limit does) while it computes.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
-        .args(["batch", "run", "slow", "--shard", "0"])
-        .current_dir(d)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the shard");
-    appears(&d.join("slow/running/0.json"));
+    let child = running_shard(d, "slow", 0);
     let claim = std::fs::read_to_string(d.join("slow/running/0.json")).unwrap_or_default();
     let status = pave(d, &["batch", "status", "slow"]);
     let line = status.stdout.lines().find(|l| l.starts_with("shard    0")).unwrap_or("").to_owned();
@@ -404,14 +410,7 @@ fn a_shard_stopped_mid_run_leaves_nothing_and_a_shard_runs_once_at_a_time() {
 
     // Killed outright (SIGKILL, a node lost) it can clean nothing: its claim reads as
     // interrupted, and the next run takes the shard over and clears what it left.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pave"))
-        .args(["batch", "run", "slow", "--shard", "0"])
-        .current_dir(d)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start the shard");
-    appears(&d.join("slow/running/0.json"));
+    let child = running_shard(d, "slow", 0);
     std::thread::sleep(std::time::Duration::from_millis(300));
     let (code, _, err) = sh(d, "kill", &["-KILL", &child.id().to_string()]);
     assert_eq!(code, 0, "{err}");
