@@ -9,21 +9,10 @@
 #   benches/locate_peers.sh                                   # 500x100:10 2000x100:10
 #   SIZES="500x100:10" TIME_LIMIT=600 benches/locate_peers.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-shared="$root/../shared/peers"
-work=${WORK:-$root/target/peers}
+source "$(dirname "$0")/peers-env.sh"
 sizes=${SIZES:-"500x100:10 2000x100:10"}
 limit=${TIME_LIMIT:-600}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 mkdir -p "$work/locate"
-if [ ! -x "$work/.venv/bin/python" ]; then
-  cp -r "$shared/." "$work/"
-  chmod -R u+w "$work"
-  (cd "$work" && bash setup.sh)
-fi
-(cd "$root" && cargo build --release --quiet)
-pave="$CARGO_TARGET_DIR/release/pave"
-py="$work/.venv/bin/python"
 table="$work/locate/pave-vs-peers.md"
 {
   echo "| instance | p | solver | seconds | objective (weight·s) | proven optimal | gap to the best |"

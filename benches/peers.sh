@@ -5,20 +5,8 @@
 #   benches/peers.sh                 # 10k, 100k, 1M (about 10 minutes; the 1M peers are slow)
 #   SIZES="10k 100k" benches/peers.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-shared="$root/../shared/peers"
-work=${WORK:-$root/target/peers}
+source "$(dirname "$0")/peers-env.sh"
 sizes=${SIZES:-"10k 100k 1M"}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-mkdir -p "$work"
-if [ ! -x "$work/.venv/bin/python" ]; then
-  cp -r "$shared/." "$work/"
-  chmod -R u+w "$work"
-  (cd "$work" && bash setup.sh)
-fi
-(cd "$root" && cargo build --release --quiet)
-pave="$CARGO_TARGET_DIR/release/pave"
-py="$work/.venv/bin/python"
 mkdir -p "$work/data" "$work/results" "$work/pave"
 secs() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
 table="$work/results/pave-vs-peers.md"

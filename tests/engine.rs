@@ -40,17 +40,7 @@ fn fingerprint(e: &Evaluation) -> String {
 }
 
 fn change(action: Action, unit: &str) -> Change {
-    Change {
-        action,
-        unit: unit.into(),
-        name: None,
-        at: None,
-        crs: None,
-        premises: None,
-        places: None,
-        add: None,
-        to: None,
-    }
+    Change { action, ..Change::close(unit) }
 }
 
 /// Applies `n` random edits to the sample scenario `file`, checking each against a cold run.

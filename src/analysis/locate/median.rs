@@ -592,6 +592,20 @@ mod tests {
         }
     }
 
+    /// A random instance cut at `cutoff`, with the last site fixed open (`fix` 1) or the
+    /// first fixed closed (`fix` 2).
+    fn fixture(seed: u64, n: usize, m: usize, fix: usize, cutoff: Option<f64>) -> Instance {
+        let mut inst = instance(seed, n, m);
+        cut(&mut inst, cutoff);
+        if fix == 1 {
+            inst.fixed_open = vec![m - 1];
+        }
+        if fix == 2 {
+            inst.fixed_closed = vec![0];
+        }
+        inst
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
         /// Enumeration is exact; without it the heuristic is never below the optimum and the
@@ -599,10 +613,7 @@ mod tests {
         #[test]
         fn bounds_bracket_the_brute_force_optimum(seed in 0u64..u64::MAX, n in 1usize..25, m in 2usize..10, p in 1usize..5, fix in 0usize..3, cutoff in prop::option::of(40.0f64..120.0)) {
             let p = p.min(m);
-            let mut inst = instance(seed, n, m);
-            cut(&mut inst, cutoff);
-            if fix == 1 { inst.fixed_open = vec![m - 1]; }
-            if fix == 2 { inst.fixed_closed = vec![0]; }
+            let inst = fixture(seed, n, m, fix, cutoff);
             let optimum = brute(&inst, p);
             match p_median(&inst, p, &Options::default()) {
                 Ok(exact) => {
@@ -640,10 +651,7 @@ mod tests {
         #[test]
         fn branch_and_bound_proves_the_brute_force_optimum(seed in 0u64..u64::MAX, n in 1usize..30, m in 2usize..11, p in 1usize..6, fix in 0usize..3, cutoff in prop::option::of(40.0f64..120.0)) {
             let p = p.min(m);
-            let mut inst = instance(seed, n, m);
-            cut(&mut inst, cutoff);
-            if fix == 1 { inst.fixed_open = vec![m - 1]; }
-            if fix == 2 { inst.fixed_closed = vec![0]; }
+            let inst = fixture(seed, n, m, fix, cutoff);
             let optimum = brute(&inst, p);
             let tolerance = if optimum.is_finite() { 1e-9 * optimum.max(1.0) } else { 0.0 };
             for heads in [HOT, (0, 1, 1)] {
